@@ -1,0 +1,38 @@
+# valuenet: `make run` sets everything up and runs the default job;
+# `make test` sets everything up and runs the tests. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Java 17 (Spark 4.1's tested JVM), not another JDK that may also be installed.
+JAVA_HOME ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/java-17-openjdk*))
+export JAVA_HOME
+
+.PHONY: help setup run test ui clean
+
+help:  ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed .jars/RESOLUTION.txt  ## Python environment and the Delta / GraphFrames jars
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+.jars/RESOLUTION.txt: conf/valuenet.yaml $(VENV)/.installed
+	@command -v mvn >/dev/null || { echo "Maven (mvn) is needed once to resolve the jars: apt-get install -y maven"; exit 1; }
+	$(BIN)/python -m valuenet.jars
+
+run: setup  ## the default job: sample -> ingest -> analyze 2014-2022 -> year table
+	$(BIN)/valuenet run
+
+test: setup  ## the test suite (real Spark, Delta, MLflow)
+	$(BIN)/pytest
+
+ui:  ## the MLflow UI on the default local store
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db
+
+clean:  ## remove the default warehouse and MLflow store (not the environment)
+	rm -rf warehouse mlflow.db mlartifacts

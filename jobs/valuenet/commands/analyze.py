@@ -1,0 +1,124 @@
+"""valuenet analyze: per year, build the network, compute its metrics, write Delta, log MLflow."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import nullcontext
+
+from pyspark.sql import functions as F
+
+from valuenet import tables
+from valuenet.commands.common import apply_common, base_parser, parse_years, setup_logging
+from valuenet.config import load_config, resolve_path
+from valuenet.errors import ValuenetError
+from valuenet.metrics.definitions import NETWORK_METRICS
+from valuenet.metrics.year_metrics import AlgorithmSettings, network_metrics, node_metrics
+from valuenet.report.year_table import format_year_table
+from valuenet.snapshot.year_network import (build_year_network, check_surrogate_keys, with_surrogate_keys,
+                                            years_span)
+from valuenet.spark import create_session
+
+log = logging.getLogger("valuenet")
+
+
+def parser():
+    p = base_parser("valuenet analyze", "Compute the year networks' metrics into Delta and MLflow.")
+    p.add_argument("--warehouse", help="warehouse folder or URI (default: conf warehouse)")
+    p.add_argument("--years", help="2014-2022, 2022 or 2014,2018 (default: every year of the data)")
+    p.add_argument("--no-tracking", action="store_true", help="write Delta only, no MLflow runs")
+    p.add_argument("--data-source", default=None, help="label of the data for the MLflow tag (default: from the table)")
+    return p
+
+
+def analyze(runtime, config: dict, warehouse: str, years_text: str | None, tracking: bool,
+            data_source: str | None = None) -> list[dict]:
+    """Analyse each year; returns the network_metrics rows written (as dicts)."""
+    spark = runtime.spark
+    for table in ("nodes", "edges"):
+        if not tables.exists(spark, warehouse, table):
+            raise ValuenetError(f"{tables.table_path(warehouse, table)}: no such table; run `valuenet ingest` first")
+    for table in tables.OUTPUT_TABLES:
+        tables.ensure_table(spark, warehouse, table)
+    # Every year of this run reads the same data versions (time travel).
+    versions = {t: tables.version(spark, warehouse, t) for t in ("nodes", "edges")}
+    nodes = tables.read(spark, warehouse, "nodes", as_of=versions["nodes"])
+    edges = tables.read(spark, warehouse, "edges", as_of=versions["edges"]).cache()
+    keyed = with_surrogate_keys(nodes).cache()
+    check_surrogate_keys(keyed)
+    years = parse_years(years_text, years_span(edges))
+    if not years:
+        raise ValuenetError(f"{tables.table_path(warehouse, 'edges')}: no relations, so no year to analyse")
+    settings = AlgorithmSettings.from_config(config, runtime.has_graphframes)
+    source = data_source or tables.read_source(warehouse).get("label", "unknown")
+    tracker = None
+    if tracking:
+        from valuenet.tracking.runs import Tracker
+
+        tracker = Tracker(config)
+        log.info("MLflow: experiment %r at %s", config["mlflow"]["experiment"], tracker.uri)
+    params = {"years": f"{years[0]}-{years[-1]}" if years == list(range(years[0], years[-1] + 1))
+              else ",".join(map(str, years)),
+              "filter": "none", "pagerank_damping": settings.damping, "pagerank_tol": settings.tol,
+              "components_algorithm": settings.components_algorithm if settings.with_graphframes else "unavailable"}
+    tags = {"valuenet.data_source": source, "valuenet.warehouse": warehouse,
+            **{f"valuenet.version.{k}": v for k, v in runtime.versions.items()}}
+    version_params = {f"input_version_{t}": v for t, v in versions.items()}
+    results = []
+    parent = tracker.parent(f"analyze {params['years']}", tags, params, config) if tracker else nullcontext()
+    with parent as parent_run:
+        for i, year in enumerate(years, 1):
+            started = time.time()
+            child = tracker.year(year, tags, version_params) if tracker else nullcontext()
+            with child as run:
+                run_id = run.info.run_id if run else None
+                row = _analyze_year(spark, keyed, edges, year, settings, warehouse, versions, run_id)
+                if tracker:
+                    tracker.log_year_metrics(year, {k: row[k] for k in NETWORK_METRICS}, parent_run.info.run_id)
+            results.append(row)
+            log.info("[%d/%d] year %d: %s nodes, %s edges (%.1f s)", i, len(years), year,
+                     f"{row['nodes']:,}", f"{row['edges']:,}", time.time() - started)
+    edges.unpersist()
+    keyed.unpersist()
+    return results
+
+
+
+
+def _analyze_year(spark, keyed, edges, year, settings, warehouse, versions, run_id) -> dict:
+    network = build_year_network(keyed, edges, year)
+    network.vertices.cache()
+    network.relations.cache()
+    per_node = node_metrics(network, settings).cache()
+    summary = network_metrics(network, per_node).first().asDict()
+    stamp = [F.lit(year).cast("int").alias("year"), F.lit("").alias("filter"), F.lit(run_id).cast("string").alias("run_id")]
+    tables.replace_year(per_node.select("*", *stamp), warehouse, "node_metrics", year)
+    row = {"year": year, **summary, "filter": "", "input_versions": tables.versions_json(versions), "run_id": run_id}
+    tables.replace_year(spark.createDataFrame([row], schema=_network_schema()), warehouse, "network_metrics", year)
+    for df in (per_node, network.vertices, network.relations):
+        df.unpersist()
+    return row
+
+
+def _network_schema():
+    from valuenet import schemas
+
+    return schemas.load("network_metrics").struct()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    setup_logging(args.verbose)
+    try:
+        config = load_config(args.conf)
+        apply_common(args, config)
+        warehouse = resolve_path(args.warehouse or config["warehouse"])
+        runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse))
+        log.info("analyze %s (%s)", warehouse, runtime.describe())
+        rows = analyze(runtime, config, warehouse, args.years, not args.no_tracking, args.data_source)
+    except ValuenetError as exc:
+        log.error("%s", exc)
+        return 2
+    print(format_year_table(rows))
+    return 0
+

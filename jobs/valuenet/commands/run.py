@@ -1,0 +1,60 @@
+"""valuenet run: the default end-to-end job (sample when empty -> ingest -> analyze -> year table)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from valuenet import tables
+from valuenet.commands.analyze import analyze
+from valuenet.commands.common import apply_common, base_parser, setup_logging
+from valuenet.commands.ingest import ingest
+from valuenet.commands.sample import write_sample
+from valuenet.config import load_config, resolve_path
+from valuenet.errors import ValuenetError
+from valuenet.report.year_table import format_year_table
+from valuenet.spark import create_session
+from valuenet.tracking.runs import tracking_uri
+
+log = logging.getLogger("valuenet")
+
+
+def parser():
+    p = base_parser("valuenet run", "Sample (if the warehouse is empty), ingest, analyze 2014-2022, print the year table.")
+    p.add_argument("--warehouse", help="warehouse folder (default: conf warehouse)")
+    p.add_argument("--years", default="2014-2022")
+    p.add_argument("--no-tracking", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    setup_logging(args.verbose)
+    try:
+        config = load_config(args.conf)
+        apply_common(args, config)
+        warehouse = resolve_path(args.warehouse or config["warehouse"])
+        runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse))
+        log.info("run: %s", runtime.describe())
+        spark = runtime.spark
+        if not tables.exists(spark, warehouse, "edges"):
+            raw = Path(warehouse) / "_raw" / "sample"
+            log.info("stage 1/3: the warehouse is empty, writing the calibrated sample to %s", raw)
+            nodes_path, edges_path = write_sample(str(raw), float(config["sample"]["scale"]), int(config["sample"]["seed"]))
+            log.info("stage 2/3: ingest")
+            for path, c in ingest(spark, str(nodes_path), str(edges_path), warehouse).items():
+                log.info("  %s: %s read, %s accepted, %s rejected", path, f"{c['read']:,}", f"{c['accepted']:,}",
+                         f"{c['rejected']:,}")
+        else:
+            log.info("stages 1-2/3: the warehouse already holds data, analysing it as it is")
+        log.info("stage 3/3: analyze %s", args.years)
+        rows = analyze(runtime, config, warehouse, args.years, not args.no_tracking)
+    except ValuenetError as exc:
+        log.error("%s", exc)
+        return 2
+    print(format_year_table(rows, synthetic=tables.read_source(warehouse).get("synthetic", False)))
+    print(f"\nDelta tables: {warehouse}")
+    if not args.no_tracking:
+        uri = tracking_uri(config)
+        print(f"MLflow runs: {uri}  (open the UI: .venv/bin/mlflow ui --backend-store-uri {uri})")
+    return 0

@@ -1,0 +1,131 @@
+"""The rules of DESIGN.md section 2 as pure DataFrame -> DataFrame functions.
+
+Each `check_*` function takes raw rows (see ingest.read) and returns them with a
+`reason` column: null when the row is accepted, else every broken rule joined
+by '; '. `accepted_*` and `rejected` then split them.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from valuenet.schemas import vocabulary
+
+_INTEGER = r"^\s*[+-]?[0-9]+\s*$"
+_TRUE = ("true", "1", "yes", "y", "t")
+_FALSE = ("false", "0", "no", "n", "f")
+
+
+def _blank(c: str) -> Column:
+    return F.col(c).isNull() | (F.trim(F.col(c)) == "")
+
+
+def _to_int(c: str) -> Column:
+    return F.when(F.col(c).rlike(_INTEGER), F.trim(F.col(c)).try_cast("int"))
+
+
+def _not_int(c: str) -> Column:
+    """Set, but not an integer that fits in 32 bits."""
+    return ~_blank(c) & _to_int(c).isNull()
+
+
+def _outside(c: str, values: tuple[str, ...]) -> Column:
+    return ~_blank(c) & ~F.col(c).isin(*values)
+
+
+def _rule(condition: Column, message: Column | str) -> Column:
+    return F.when(condition, message if isinstance(message, Column) else F.lit(message))
+
+
+def _reason(*rules: Column) -> Column:
+    joined = F.concat_ws("; ", F.array(*rules))
+    return F.when(joined == "", None).otherwise(joined)
+
+
+def _field_count_rule() -> Column:
+    return _rule(F.col("n_fields") != F.col("expected_fields"),
+                 F.format_string("wrong number of fields: %d, expected %d", F.col("n_fields"), F.col("expected_fields")))
+
+
+def check_nodes(raw: DataFrame) -> DataFrame:
+    """Nodes raw rows -> the same rows with `reason` (null = accepted).
+
+    Rules: field count, empty id, id already seen on an earlier row (first wins),
+    kind and org_type vocabularies (empty org_type is fine), founded_year integer.
+    """
+    kinds, org_types = vocabulary("nodes", "kind"), vocabulary("nodes", "org_type")
+    earlier = Window.partitionBy("id").orderBy("source_file", "row_number")
+    first_seen = F.first("row_number").over(earlier)
+    return raw.withColumn("reason", _reason(
+        _field_count_rule(),
+        _rule(_blank("id"), "empty id"),
+        _rule(~_blank("id") & (first_seen != F.col("row_number")),
+              F.format_string("id %s already seen on row %d", F.col("id"), first_seen)),
+        _rule(_blank("kind"), "empty kind"),
+        _rule(_outside("kind", kinds), F.format_string("kind '%s' is not one of " + ", ".join(kinds), F.col("kind"))),
+        _rule(_outside("org_type", org_types),
+              F.format_string("org_type '%s' is not one of " + ", ".join(org_types), F.col("org_type"))),
+        _rule(_not_int("founded_year"), F.format_string("founded_year '%s' is not an integer", F.col("founded_year"))),
+    ))
+
+
+def check_edges(raw: DataFrame, node_ids: DataFrame) -> DataFrame:
+    """Edges raw rows -> the same rows with `reason` (null = accepted).
+
+    `node_ids` has one column `id`: every accepted node id (this ingest's and the table's).
+    Rules: field count, empty src/dst, src/dst not a node id, relation vocabulary,
+    start_year integer, end_year integer and >= start_year, weight finite and > 0.
+    """
+    relations = vocabulary("edges", "relation")
+    ids = node_ids.select(F.col("id").alias("_known")).distinct()
+    with_src = raw.join(ids.withColumnRenamed("_known", "_src_known"), F.col("src") == F.col("_src_known"), "left")
+    with_both = with_src.join(ids.withColumnRenamed("_known", "_dst_known"), F.col("dst") == F.col("_dst_known"), "left")
+    weight = F.trim(F.col("weight")).try_cast("double")
+    start, end = _to_int("start_year"), _to_int("end_year")
+    checked = with_both.withColumn("reason", _reason(
+        _field_count_rule(),
+        _rule(_blank("src"), "empty src"),
+        _rule(_blank("dst"), "empty dst"),
+        _rule(~_blank("src") & F.col("_src_known").isNull(), F.format_string("src '%s' is not a node id", F.col("src"))),
+        _rule(~_blank("dst") & F.col("_dst_known").isNull(), F.format_string("dst '%s' is not a node id", F.col("dst"))),
+        _rule(_blank("relation"), "empty relation"),
+        _rule(_outside("relation", relations),
+              F.format_string("relation '%s' is not one of " + ", ".join(relations), F.col("relation"))),
+        _rule(_blank("start_year"), "empty start_year"),
+        _rule(_not_int("start_year"), F.format_string("start_year '%s' is not an integer", F.col("start_year"))),
+        _rule(_not_int("end_year"), F.format_string("end_year '%s' is not an integer", F.col("end_year"))),
+        _rule(start.isNotNull() & end.isNotNull() & (end < start), "end_year is before start_year"),
+        _rule(~_blank("weight") & (weight.isNull() | F.isnan(weight) | (F.abs(weight) == float("inf")) | (weight <= 0)),
+              F.format_string("weight '%s' is not a finite number > 0", F.col("weight"))),
+    ))
+    return checked.drop("_src_known", "_dst_known")
+
+
+def accepted_nodes(checked: DataFrame) -> DataFrame:
+    """Accepted nodes rows, typed as the nodes table."""
+    platform = F.lower(F.trim(F.col("is_platform")))
+    return checked.where(F.col("reason").isNull()).select(
+        "id", "name", "kind", F.when(_blank("org_type"), None).otherwise(F.col("org_type")).alias("org_type"),
+        "province", "city", _to_int("founded_year").alias("founded_year"),
+        F.when(platform.isin(*_TRUE), True).when(platform.isin(*_FALSE), False).alias("is_platform"),
+    )
+
+
+def accepted_edges(checked: DataFrame) -> DataFrame:
+    """Accepted edges rows, typed as the edges table, with `seq` numbering parallel rows of one key."""
+    key = ["src", "dst", "relation", "start_year"]
+    typed = checked.where(F.col("reason").isNull()).select(
+        "src", "dst", "relation", _to_int("start_year").alias("start_year"), _to_int("end_year").alias("end_year"),
+        "tech_category", "application_field", "industry",
+        F.coalesce(F.trim(F.col("weight")).try_cast("double"), F.lit(1.0)).alias("weight"),
+        "source_file", "row_number")
+    seq = F.row_number().over(Window.partitionBy(*key).orderBy("source_file", "row_number"))
+    return typed.withColumn("seq", seq.cast("int")).drop("source_file", "row_number")
+
+
+def rejected(checked: DataFrame, table: str) -> DataFrame:
+    """Rejected rows with file, row number, raw values and reason (the rejected table's columns)."""
+    return checked.where(F.col("reason").isNotNull()).select(
+        "source_file", "row_number", F.lit(table).alias("table"), "raw", "reason",
+        F.current_timestamp().alias("ingested_at"))

@@ -1,0 +1,80 @@
+"""MLflow layout of DESIGN.md section 5: one parent run per analyze, one child run per year.
+
+Only the jobs call these functions (MLflow is an edge, like reading and writing tables).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+
+from valuenet import __version__
+from valuenet.config import project_root
+
+
+def tracking_uri(config: dict) -> str:
+    """config mlflow.tracking_uri, else MLFLOW_TRACKING_URI, else sqlite:///mlflow.db in the working folder."""
+    return (config["mlflow"].get("tracking_uri") or os.environ.get("MLFLOW_TRACKING_URI")
+            or f"sqlite:///{Path.cwd() / 'mlflow.db'}")
+
+
+def git_commit() -> str:
+    """The commit of the code that runs, or 'unknown' outside a git checkout."""
+    try:
+        out = subprocess.run(["git", "-C", str(project_root()), "rev-parse", "HEAD"],
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _clean(metrics: dict) -> dict[str, float]:
+    """MLflow metrics: numbers only, nulls and NaN left out (never faked as 0)."""
+    return {k: float(v) for k, v in metrics.items()
+            if v is not None and not (isinstance(v, float) and math.isnan(v))}
+
+
+class Tracker:
+    """Opens the parent run and the year runs of one analyze invocation."""
+
+    def __init__(self, config: dict):
+        import mlflow
+
+        self.mlflow = mlflow
+        mlflow.set_tracking_uri(tracking_uri(config))
+        self.experiment = mlflow.set_experiment(config["mlflow"]["experiment"])
+        self.uri = mlflow.get_tracking_uri()
+
+    @contextmanager
+    def parent(self, name: str, tags: dict[str, str], params: dict[str, object], settings: dict):
+        """The analyze run: tags (data source, warehouse, commit, versions), few params, full config artifact."""
+        with self.mlflow.start_run(run_name=name) as run:
+            self.mlflow.set_tags({"valuenet.code_version": __version__, "valuenet.git_commit": git_commit(),
+                                  "valuenet.role": "analyze", **tags})
+            self.mlflow.log_params(params)
+            self.mlflow.log_dict(settings, "config.json")
+            yield run
+
+    @contextmanager
+    def year(self, year: int, tags: dict[str, str], params: dict[str, object]):
+        """A child run named year=YYYY; marked FAILED (with the error as a tag) if the body raises."""
+        with self.mlflow.start_run(run_name=f"year={year}", nested=True) as run:
+            self.mlflow.set_tags({"valuenet.year": str(year), "valuenet.role": "year", **tags})
+            self.mlflow.log_params(params)
+            try:
+                yield run
+            except BaseException as exc:
+                self.mlflow.set_tag("valuenet.error", f"{type(exc).__name__}: {exc}"[:4000])
+                self.mlflow.end_run(status="FAILED")
+                raise
+
+    def log_year_metrics(self, year: int, metrics: dict, parent_run_id: str) -> None:
+        """The year's metrics on its child run, and on the parent at step=year (trend charts)."""
+        values = _clean(metrics)
+        self.mlflow.log_metrics(values)
+        client = self.mlflow.MlflowClient()
+        for key, value in values.items():
+            client.log_metric(parent_run_id, key, value, step=int(year))
