@@ -53,7 +53,7 @@ def needs_graphframes(runtime):
                     "is not served by Maven Central here; see .jars/RESOLUTION.txt)")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared():
     if not SHARED.exists():
         pytest.skip(f"{SHARED} is not present")

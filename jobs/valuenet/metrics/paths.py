@@ -1,0 +1,298 @@
+"""Diameter and average path length of a year network (directed, unweighted, all components).
+
+diameter        = the longest finite directed shortest-path distance d(u, v), u != v
+                  (0 when there is no edge);
+avg_path_length = the mean of d(u, v) over ordered pairs u != v with v reachable from u
+                  (None when no pair is reachable).
+Both equal igraph's ``diameter(directed=True, unconn=True)`` and
+``average_path_length(directed=True, unconn=True)``.
+
+How: the vertices are numbered 0..n-1 (in vid order), the CSR arrays of the directed
+graph (int32 indptr / indices) are broadcast, and a DataFrame of BFS source positions
+is split into a few partitions; ``mapInArrow`` runs a vectorised level-synchronous BFS
+over chunks of sources per partition (the frontier of a whole chunk is a sparse
+chunk x n matrix multiplied by the adjacency matrix; a dense chunk x n bitmap records
+the visited pairs, so memory is chunk x n, never n x n). Each chunk returns partial
+sums (sum of distances, reachable pairs, max distance) - or, when sampling, one row per
+source - and the driver aggregates one small collect.
+
+Up to ``exact_max_nodes`` nodes every vertex is a source (exact). Above, a seeded
+uniform sample of sources gives the ratio estimator sum(d) / pairs with a 95 %
+confidence half-width (delta method over sources, finite-population corrected), and
+the sample's diameter, improved with a few forward/backward double sweeps on the
+driver, is a lower bound.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from valuenet.errors import ValuenetError
+from valuenet.snapshot.year_network import YearNetwork
+
+# Bytes of the chunk x n visited bitmap a BFS chunk may use (bounds a worker's memory).
+VISITED_BUDGET = 64 * 1024 * 1024
+MAX_CHUNK = 256
+Z_95 = 1.959963984540054
+
+_CHUNK_SCHEMA = "source long, dist_sum long, pairs long, ecc int, far int"
+
+
+@dataclass
+class PathStats:
+    diameter: int | None
+    avg_path_length: float | None
+    reachable_pairs: int
+    method: str  # "exact" or "sampled ...: avg_path_length +-x% (95%), diameter is a lower bound"
+    # 95 % confidence half-width of avg_path_length (absolute); 0.0 when exact, None without pairs.
+    avg_path_length_error: float | None = None
+
+
+# ---------------------------------------------------------------- the BFS kernel (NumPy/SciPy)
+
+def chunk_size(n: int, budget: int = VISITED_BUDGET, max_chunk: int = MAX_CHUNK) -> int:
+    """Sources per BFS chunk: at most max_chunk, and a chunk x n bool bitmap within budget."""
+    return int(max(1, min(max_chunk, budget // max(n, 1))))
+
+
+def _adjacency(indptr: np.ndarray, indices: np.ndarray):
+    import scipy.sparse as sp
+
+    n = len(indptr) - 1
+    return sp.csr_matrix((np.ones(len(indices), np.bool_), indices, indptr), shape=(n, n))
+
+
+def bfs_chunk(adjacency, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """BFS from every source of a chunk at once.
+
+    adjacency: n x n bool CSR matrix (row = tail). Returns per source: the sum of the
+    distances to the vertices it reaches (excluding itself), how many it reaches, its
+    eccentricity (largest finite distance, 0 if it reaches nothing) and one vertex at
+    that distance (the source itself if it reaches nothing).
+    """
+    import scipy.sparse as sp
+
+    n = adjacency.shape[0]
+    k = len(sources)
+    sources = np.asarray(sources, dtype=np.int64)
+    rows = np.arange(k, dtype=np.int64)
+    visited = np.zeros(k * n, np.bool_)
+    visited[rows * n + sources] = True
+    dist_sum = np.zeros(k, np.int64)
+    pairs = np.zeros(k, np.int64)
+    ecc = np.zeros(k, np.int32)
+    far = sources.astype(np.int32)
+    frontier = sp.csr_matrix((np.ones(k, np.bool_), sources.astype(np.int32), np.arange(k + 1)), shape=(k, n))
+    level = 0
+    while frontier.nnz:
+        level += 1
+        reached = frontier @ adjacency  # bool: duplicates collapse
+        r = np.repeat(rows, np.diff(reached.indptr))
+        flat = r * n + reached.indices
+        new = ~visited[flat]
+        flat = flat[new]
+        if len(flat) == 0:
+            break
+        visited[flat] = True
+        r, v = np.divmod(flat, n)
+        per_row = np.bincount(r, minlength=k)
+        dist_sum += level * per_row
+        pairs += per_row
+        ecc[per_row > 0] = level
+        far[r] = v  # one vertex at the deepest level reached so far, per source
+        indptr = np.zeros(k + 1, np.int64)
+        np.cumsum(per_row, out=indptr[1:])
+        frontier = sp.csr_matrix((np.ones(len(v), np.bool_), v.astype(np.int32), indptr), shape=(k, n))
+    return dist_sum, pairs, ecc, far
+
+
+def _bfs_partition(graph_bc, sources_bc, per_source: bool, chunk: int):
+    """The mapInArrow function: positions into the sources -> per-chunk or per-source partial sums."""
+
+    def run(batches: Iterator) -> Iterator:
+        import pyarrow as pa
+
+        positions = [b.column(0).to_numpy() for b in batches if b.num_rows]
+        if not positions:
+            return
+        positions = np.concatenate(positions)
+        indptr, indices = graph_bc.value
+        adjacency = _adjacency(indptr, indices)
+        sources = positions if sources_bc is None else sources_bc.value[positions]
+        for start in range(0, len(sources), chunk):
+            part = sources[start:start + chunk].astype(np.int64)
+            dist_sum, pairs, ecc, far = bfs_chunk(adjacency, part)
+            if per_source:
+                cols = [part, dist_sum, pairs, ecc, far]
+            else:
+                top = int(np.argmax(ecc))
+                cols = [part[top:top + 1], dist_sum.sum(keepdims=True), pairs.sum(keepdims=True),
+                        ecc[top:top + 1], far[top:top + 1]]
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(np.asarray(c, dtype=t)) for c, t in
+                 zip(cols, [np.int64, np.int64, np.int64, np.int32, np.int32])],
+                names=["source", "dist_sum", "pairs", "ecc", "far"])
+
+    return run
+
+
+# ---------------------------------------------------------------- the statistics
+
+def ratio_estimate(dist_sums: np.ndarray, pairs: np.ndarray, population: int,
+                   z: float = Z_95) -> tuple[float | None, float | None]:
+    """(sum(d) / sum(pairs), its z-confidence half-width) for a uniform sample of sources.
+
+    The half-width is the delta-method standard error of a ratio estimator under simple
+    random sampling without replacement of sources from `population`:
+    sqrt((1 - k/N) / k * var(S_i - R P_i)) / mean(P_i). None when no pair is reachable.
+    """
+    s = np.asarray(dist_sums, dtype=np.float64)
+    p = np.asarray(pairs, dtype=np.float64)
+    k = len(s)
+    if k == 0 or p.sum() == 0:
+        return None, None
+    ratio = s.sum() / p.sum()
+    if k < 2 or k >= population:
+        return float(ratio), 0.0 if k >= population else float("inf")
+    residual = s - ratio * p
+    variance = residual.var(ddof=1) * (1.0 - k / population) / k
+    return float(ratio), float(z * math.sqrt(variance) / p.mean())
+
+
+def describe_method(sampled: int | None = None, population: int | None = None,
+                    estimate: float | None = None, half_width: float | None = None,
+                    sweeps: int = 0, seed: int | None = None) -> str:
+    """The `path_method` string: "exact", or the sample, the 95 % bound and that the diameter is a lower bound."""
+    if sampled is None:
+        return "exact"
+    if estimate is None or half_width is None:
+        bound = "avg_path_length undefined (no reachable pair in the sample)"
+    else:
+        rel = half_width / estimate if estimate else 0.0
+        bound = f"avg_path_length +-{rel:.1%} (95%, +-{half_width:.4f})"
+    seed_text = f", seed {seed}" if seed is not None else ""
+    sweep_text = f" after {sweeps} double-sweep BFS" if sweeps else ""
+    return (f"sampled {sampled} of {population} sources{seed_text}: {bound}, "
+            f"diameter is a lower bound{sweep_text}")
+
+
+def _csr(n: int, tail: np.ndarray, head: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int32 (indptr, indices) of the directed graph tail -> head, heads sorted within a row."""
+    order = np.lexsort((head, tail))
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
+    if indptr[-1] > np.iinfo(np.int32).max:
+        raise ValuenetError(f"{indptr[-1]} edges exceed the int32 CSR of the path-length kernel")
+    return indptr.astype(np.int32), head[order].astype(np.int32)
+
+
+def _numbered_edges(network: YearNetwork) -> tuple[int, np.ndarray, np.ndarray]:
+    """n and the edges as positions 0..n-1 of the vertices in vid order (two small collects)."""
+    vids = np.sort(network.vertices.select("vid").toArrow().column("vid").to_numpy())
+    rel = network.relations.select("src", "dst").toArrow()
+    src = rel.column("src").to_numpy()
+    dst = rel.column("dst").to_numpy()
+    n = len(vids)
+    tail = np.searchsorted(vids, src)
+    head = np.searchsorted(vids, dst)
+    if n == 0 and len(src):
+        raise ValuenetError("the year network has relations but no vertices")
+    if len(src):
+        known = (tail < n) & (head < n)
+        known[known] &= (vids[tail[known]] == src[known]) & (vids[head[known]] == dst[known])
+        if not known.all():
+            raise ValuenetError(f"{int((~known).sum())} relation(s) of year {network.year} have an endpoint "
+                                "missing from the year's vertices; rebuild the year network")
+    return n, tail.astype(np.int64), head.astype(np.int64)
+
+
+def _double_sweeps(forward, backward, starts: list[tuple[int, int]], sweeps: int) -> tuple[int, int]:
+    """Improve a diameter lower bound with alternating backward/forward BFS.
+
+    starts: (u, v) pairs with v at the known distance from u. From v, a backward BFS
+    finds the w that is farthest from reaching v; a forward BFS from w finds the x farthest
+    from w; then backward from x, and so on. Every BFS's eccentricity is a lower bound.
+    Returns (best bound, BFS run).
+    """
+    best, runs = 0, 0
+    for _, v in starts:
+        node, graph_is_backward = v, True
+        for _ in range(sweeps):
+            graph = backward if graph_is_backward else forward
+            _, _, ecc, far = bfs_chunk(graph, np.array([node]))
+            runs += 1
+            best = max(best, int(ecc[0]))
+            if ecc[0] == 0:
+                break
+            node, graph_is_backward = int(far[0]), not graph_is_backward
+    return best, runs
+
+
+def path_statistics(network: YearNetwork, exact_max_nodes: int = 60000, sample_sources: int = 1000,
+                    seed: int = 7, sweep_starts: int = 4, sweeps: int = 4) -> PathStats:
+    """Diameter and average path length of the year network (exact up to exact_max_nodes nodes).
+
+    Above exact_max_nodes, `sample_sources` uniformly drawn sources (numpy seed `seed`) give
+    avg_path_length with a 95 % bound and a diameter lower bound improved by `sweep_starts`
+    x `sweeps` double-sweep BFS on the driver; `method` says which.
+    """
+    spark = network.vertices.sparkSession
+    n, tail, head = _numbered_edges(network)
+    if len(tail) == 0:
+        return PathStats(diameter=0, avg_path_length=None, reachable_pairs=0, method="exact")
+    indptr, indices = _csr(n, tail, head)
+
+    sampled = n > exact_max_nodes and sample_sources < n
+    if sampled:
+        rng = np.random.default_rng(seed)
+        sources = np.sort(rng.choice(n, size=sample_sources, replace=False)).astype(np.int32)
+        count = len(sources)
+    else:
+        sources = None
+        count = n
+
+    chunk = chunk_size(n)
+    parallelism = spark.sparkContext.defaultParallelism
+    partitions = int(max(1, min(2 * parallelism, math.ceil(count / chunk))))
+    sc = spark.sparkContext
+    graph_bc = sc.broadcast((indptr, indices))
+    sources_bc = sc.broadcast(sources) if sources is not None else None
+    try:
+        result = (spark.range(0, count, numPartitions=partitions)
+                  .mapInArrow(_bfs_partition(graph_bc, sources_bc, per_source=sampled, chunk=chunk),
+                              _CHUNK_SCHEMA)
+                  .toArrow())
+    finally:
+        graph_bc.unpersist()
+        if sources_bc is not None:
+            sources_bc.unpersist()
+
+    dist_sum = result.column("dist_sum").to_numpy()
+    pairs = result.column("pairs").to_numpy()
+    ecc = result.column("ecc").to_numpy()
+    total_pairs = int(pairs.sum())
+
+    if not sampled:
+        avg = float(dist_sum.sum()) / total_pairs if total_pairs else None
+        return PathStats(diameter=int(ecc.max()), avg_path_length=avg, reachable_pairs=total_pairs,
+                         method="exact", avg_path_length_error=0.0 if avg is not None else None)
+
+    avg, half_width = ratio_estimate(dist_sum, pairs, n)
+    diameter = int(ecc.max())
+    order = np.lexsort((result.column("source").to_numpy(), -ecc))[:sweep_starts]
+    starts = [(int(result.column("source")[int(i)].as_py()), int(result.column("far")[int(i)].as_py()))
+              for i in order if ecc[i] > 0]
+    forward = _adjacency(indptr, indices)
+    backward = _adjacency(*_csr(n, head, tail))
+    bound, runs = _double_sweeps(forward, backward, starts, sweeps)
+    diameter = max(diameter, bound)
+    method = describe_method(sampled=len(sources), population=n, estimate=avg, half_width=half_width,
+                             sweeps=runs, seed=seed)
+    # reachable_pairs: the pairs the sampled sources reach, scaled to all n sources.
+    return PathStats(diameter=diameter, avg_path_length=avg,
+                     reachable_pairs=int(round(total_pairs * n / len(sources))), method=method,
+                     avg_path_length_error=half_width)

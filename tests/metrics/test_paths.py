@@ -1,0 +1,164 @@
+"""Diameter and average path length: hand-checked tiny graphs, igraph cross-checks, the sampled bound."""
+
+from __future__ import annotations
+
+import igraph as ig
+import numpy as np
+import pytest
+
+from valuenet.metrics.paths import PathStats, bfs_chunk, path_statistics, ratio_estimate
+from valuenet.snapshot.year_network import YearNetwork
+
+VERTEX_SCHEMA = "vid long, id string"
+RELATION_SCHEMA = "src long, dst long, weight double, relations array<string>, n_relations long"
+
+
+def vid_of(i: int) -> int:
+    """Scattered 64-bit surrogate keys (negative ones too), not in the order of the node numbers."""
+    return int(np.int64(np.uint64((i * 0x9E3779B97F4A7C15 + 12345) % 2**64)))
+
+
+def year_network(spark, n: int, edges) -> YearNetwork:
+    """A YearNetwork of nodes 0..n-1 (ids "n<i>") with the directed edges (i, j)."""
+    vertices = spark.createDataFrame([(vid_of(i), f"n{i}") for i in range(n)], VERTEX_SCHEMA)
+    relations = spark.createDataFrame([(vid_of(int(a)), vid_of(int(b)), 1.0, ["tech"], 1) for a, b in edges],
+                                      RELATION_SCHEMA)
+    return YearNetwork(year=2022, vertices=vertices.coalesce(1), relations=relations.coalesce(1))
+
+
+def igraph_reference(n: int, edges) -> tuple[int, float]:
+    g = ig.Graph(n=n, edges=[(int(a), int(b)) for a, b in edges], directed=True)
+    return g.diameter(directed=True, unconn=True), g.average_path_length(directed=True, unconn=True)
+
+
+# ---------------------------------------------------------------- hand-checked tiny graphs
+
+def test_directed_chain_of_20(spark):
+    # 0 -> 1 -> ... -> 19: i reaches j > i at distance j - i. Pairs: C(20, 2) = 190.
+    # Sum of distances: sum_{d=1}^{19} d (20 - d) = 20 * 190 - 2470 = 1330; avg = 1330 / 190 = 7
+    # (in general (n + 1) / 3 for a chain of n nodes).
+    stats = path_statistics(year_network(spark, 20, [(i, i + 1) for i in range(19)]))
+    assert stats.diameter == 19
+    assert stats.reachable_pairs == 190
+    assert stats.avg_path_length == pytest.approx(7.0, abs=1e-12)
+    assert stats.method == "exact"
+
+
+def test_star_with_sources_and_sinks(spark):
+    # a, b -> c -> x, y, z (x, y, z are sinks). a reaches c at 1 and x, y, z at 2 (sum 7, 4 pairs),
+    # b the same, c reaches x, y, z at 1 (sum 3, 3 pairs): 17 / 11, diameter 2.
+    a, b, c, x, y, z = range(6)
+    stats = path_statistics(year_network(spark, 6, [(a, c), (b, c), (c, x), (c, y), (c, z)]))
+    assert (stats.diameter, stats.reachable_pairs) == (2, 11)
+    assert stats.avg_path_length == pytest.approx(17 / 11, abs=1e-12)
+
+
+def test_two_components_and_an_isolated_node(spark):
+    # chain 0 -> 1 -> 2 (distances 1, 2, 1: sum 4, 3 pairs); cycle 3 -> 4 -> 5 -> 3 (each node
+    # reaches the other two at 1 and 2: sum 9, 6 pairs); node 6 has no edge. 13 / 9, diameter 2.
+    stats = path_statistics(year_network(spark, 7, [(0, 1), (1, 2), (3, 4), (4, 5), (5, 3)]))
+    assert (stats.diameter, stats.reachable_pairs) == (2, 9)
+    assert stats.avg_path_length == pytest.approx(13 / 9, abs=1e-12)
+
+
+def test_reciprocal_pair(spark):
+    stats = path_statistics(year_network(spark, 2, [(0, 1), (1, 0)]))
+    assert stats == PathStats(diameter=1, avg_path_length=1.0, reachable_pairs=2, method="exact",
+                              avg_path_length_error=0.0)
+
+
+def test_no_edges(spark):
+    stats = path_statistics(year_network(spark, 3, []))
+    assert stats == PathStats(diameter=0, avg_path_length=None, reachable_pairs=0, method="exact")
+    empty = path_statistics(year_network(spark, 0, []))
+    assert (empty.diameter, empty.avg_path_length, empty.reachable_pairs) == (0, None, 0)
+
+
+def test_kernel_chunk_matches_single_sources():
+    # The vectorised chunk BFS against one BFS per source on a small random graph (no Spark).
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(3)
+    n = 200
+    pairs = np.unique(rng.integers(0, n, size=(600, 2)), axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    adjacency = sp.csr_matrix((np.ones(len(pairs), np.bool_), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    chunk = bfs_chunk(adjacency, np.arange(n))
+    singles = [bfs_chunk(adjacency, np.array([s])) for s in range(n)]
+    for column in range(3):
+        assert np.array_equal(chunk[column], np.concatenate([s[column] for s in singles]))
+    dist = sp.csgraph.shortest_path(adjacency, unweighted=True, directed=True)
+    assert np.isfinite(dist[np.arange(n), chunk[3]]).all()
+    assert np.array_equal(dist[np.arange(n), chunk[3]], chunk[2])
+
+
+# ---------------------------------------------------------------- igraph cross-checks
+
+def random_digraph(seed: int, n: int, components: int, sink_share: float, chain: int = 0):
+    """Heavy-tailed (hubby) random directed graph in `components` blocks, with sinks and a chain."""
+    rng = np.random.default_rng(seed)
+    block = rng.integers(0, components, size=n)
+    block[:components] = np.arange(components)
+    fitness = rng.pareto(1.5, size=n) + 0.1
+    edges = set()
+    m = 3 * n
+    for _ in range(3):
+        src = rng.choice(n, size=m, p=fitness / fitness.sum())
+        dst = rng.choice(n, size=m, p=np.roll(fitness, 7) / fitness.sum())
+        keep = (src != dst) & (block[src] == block[dst])
+        edges.update(zip(src[keep].tolist(), dst[keep].tolist()))
+    sinks = set(rng.choice(n, size=int(sink_share * n), replace=False).tolist())
+    edges = {(a, b) for a, b in edges if a not in sinks}
+    if chain:
+        # a directed chain hanging off a node of block 0 (and one edge leading into it from a hub)
+        start = int(np.flatnonzero(block == 0)[0])
+        nodes = [start] + list(range(n, n + chain))
+        edges.update(zip(nodes[:-1], nodes[1:]))
+        n += chain
+    return n, sorted(edges)
+
+
+@pytest.mark.parametrize("seed, n, components, sink_share, chain", [
+    (1, 300, 3, 0.2, 0),
+    (2, 1200, 5, 0.3, 0),
+    (3, 3000, 4, 0.25, 30),
+])
+def test_matches_igraph(spark, seed, n, components, sink_share, chain):
+    n, edges = random_digraph(seed, n, components, sink_share, chain)
+    diameter, average = igraph_reference(n, edges)
+    if chain:
+        assert diameter > 15
+    stats = path_statistics(year_network(spark, n, edges))
+    assert stats.method == "exact"
+    assert stats.diameter == diameter
+    assert stats.avg_path_length == pytest.approx(average, abs=1e-6)
+
+
+# ---------------------------------------------------------------- the sampled method
+
+def test_sampled_estimate_within_its_bound(spark):
+    n, edges = random_digraph(4, 3000, 3, 0.2, chain=20)
+    diameter, average = igraph_reference(n, edges)
+    network = year_network(spark, n, edges)
+    stats = path_statistics(network, exact_max_nodes=100, sample_sources=500, seed=11)
+    assert stats.method.startswith("sampled 500 of 3020 sources")
+    assert "lower bound" in stats.method and "(95%" in stats.method
+    assert 0 < stats.avg_path_length_error < 0.1 * average
+    assert abs(stats.avg_path_length - average) <= stats.avg_path_length_error
+    assert stats.diameter <= diameter
+    # the double sweeps run into the chain: the bound is the exact diameter here
+    assert stats.diameter == diameter
+    assert path_statistics(network, exact_max_nodes=100, sample_sources=500, seed=11) == stats
+
+
+def test_ratio_estimate_bound():
+    # All sources sampled: no sampling error. Fewer: delta-method half-width, by hand for 3 sources.
+    assert ratio_estimate(np.array([4, 6]), np.array([2, 3]), population=2) == (2.0, 0.0)
+    s, p = np.array([2.0, 6.0, 10.0]), np.array([2.0, 3.0, 4.0])
+    r = 18 / 9
+    residual = s - r * p  # -2, 0, 2 -> sample variance 4
+    expected = 1.959963984540054 * np.sqrt(4 * (1 - 3 / 30) / 3) / 3
+    assert residual.var(ddof=1) == pytest.approx(4)
+    estimate, half_width = ratio_estimate(s, p, population=30)
+    assert estimate == pytest.approx(r) and half_width == pytest.approx(expected)
+    assert ratio_estimate(np.array([0]), np.array([0]), population=5) == (None, None)
