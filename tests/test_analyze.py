@@ -29,7 +29,7 @@ def example(runtime, shared, tmp_path_factory):
     rows = analyze(runtime, config, warehouse, None, tracking=True)
     expected = {r["id"]: r for r in csv.DictReader(open(case / "expected" / "node_metrics.csv"))}
     expected_network = next(csv.DictReader(open(case / "expected" / "network_metrics.csv")))
-    return {"warehouse": warehouse, "uri": uri, "rows": rows, "expected": expected,
+    return {"warehouse": warehouse, "uri": uri, "rows": rows, "expected": expected, "case": case,
             "expected_network": expected_network}
 
 
@@ -67,10 +67,32 @@ def test_pagerank_and_components_match_the_expected_files(runtime, example):
     assert example["rows"][0]["components"] == 1 and example["rows"][0]["largest_component"] == 10
 
 
-def test_uncomputed_metrics_are_null_not_faked(runtime, example):
+def test_path_and_clustering_metrics_match_the_expected_files(spark, example):
+    row, want = example["rows"][0], example["expected_network"]
+    assert row["diameter"] == int(want["diameter"]) and row["path_method"] == "exact"
+    assert row["avg_path_length"] == pytest.approx(float(want["avg_path_length"]), abs=1e-6)
+    assert row["avg_clustering"] == pytest.approx(float(want["avg_clustering"]), abs=1e-6)
+    got = _node_metrics(spark, example["warehouse"])
+    for node_id, expected in example["expected"].items():
+        assert got[node_id]["clustering"] == pytest.approx(float(expected["clustering"]), abs=1e-6), node_id
+
+
+def test_modularity_is_that_of_the_stored_communities(spark, example):
+    import networkx as nx
+
+    case_edges = [(r["src"], r["dst"]) for r in csv.DictReader(open(example["case"] / "edges.csv"))]
+    groups: dict[int, set] = {}
+    for node_id, r in _node_metrics(spark, example["warehouse"]).items():
+        groups.setdefault(r["community"], set()).add(node_id)
+    q = nx.community.modularity(nx.Graph(case_edges), list(groups.values()))
     row = example["rows"][0]
-    for key in ("diameter", "avg_path_length", "modularity"):
-        assert row[key] is None
+    assert row["modularity"] == pytest.approx(q, abs=1e-6)
+    assert row["communities"] == len(groups)
+    assert row["modularity"] >= float(example["expected_network"]["louvain_modularity_nx"]) - 0.03
+
+
+def test_graphframes_metrics_are_null_not_faked_without_graphframes(runtime, example):
+    row = example["rows"][0]
     if not runtime.has_graphframes:
         assert row["components"] is None
         assert all(r["pagerank"] is None for r in _node_metrics(runtime.spark, example["warehouse"]).values())

@@ -59,8 +59,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
         log.info("MLflow: experiment %r at %s", config["mlflow"]["experiment"], tracker.uri)
     params = {"years": f"{years[0]}-{years[-1]}" if years == list(range(years[0], years[-1] + 1))
               else ",".join(map(str, years)),
-              "filter": "none", "pagerank_damping": settings.damping, "pagerank_tol": settings.tol,
-              "components_algorithm": settings.components_algorithm if settings.with_graphframes else "unavailable"}
+              "filter": "none", **settings.as_params()}
     tags = {"valuenet.data_source": source, "valuenet.warehouse": warehouse,
             **{f"valuenet.version.{k}": v for k, v in runtime.versions.items()}}
     version_params = {f"input_version_{t}": v for t, v in versions.items()}
@@ -90,7 +89,7 @@ def _analyze_year(spark, keyed, edges, year, settings, warehouse, versions, run_
     network.vertices.cache()
     network.relations.cache()
     per_node = node_metrics(network, settings).cache()
-    summary = network_metrics(network, per_node).first().asDict()
+    summary = network_metrics(network, per_node, settings)
     stamp = [F.lit(year).cast("int").alias("year"), F.lit("").alias("filter"), F.lit(run_id).cast("string").alias("run_id")]
     tables.replace_year(per_node.select("*", *stamp), warehouse, "node_metrics", year)
     row = {"year": year, **summary, "filter": "", "input_versions": tables.versions_json(versions), "run_id": run_id}

@@ -1,0 +1,94 @@
+"""Communities (Louvain) and their modularity, on the undirected simple view of a year network.
+
+Louvain runs as a kernel inside a Spark task (mapInArrow over the year's undirected
+edge list gathered into one partition), with igraph's C implementation
+(`community_multilevel`, resolution 1, unweighted) and seeded vertex orders (the best Q of a few), so
+that the partition is reproducible. The whole year graph must fit in one executor (8.4 M edges
+are ~150 MB as int64 pairs). Modularity is then recomputed from the `community`
+column with DataFrame operations, so Q always describes the partition that is stored.
+Label propagation (GraphFrames) is not used: on hub-heavy graphs it floods and loses
+most of the modularity (STACK.md).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from valuenet.metrics.clustering import undirected_edges
+from valuenet.snapshot.year_network import YearNetwork
+
+_COMMUNITY = T.StructType([T.StructField("vid", T.LongType()), T.StructField("community", T.LongType())])
+
+
+def _louvain_kernel(seed: int, tries: int):
+    def kernel(batches):
+        import random
+
+        import igraph as ig
+        import numpy as np
+
+        tables = [pa.Table.from_batches([b]) for b in batches]
+        if not tables:
+            return
+        table = pa.concat_tables(tables)
+        a = table.column("a").to_numpy()
+        b = table.column("b").to_numpy()
+        vids, codes = np.unique(np.concatenate([a, b]), return_inverse=True)
+        if len(vids) == 0:
+            return
+        pairs = codes.reshape(2, -1).T
+        ig.set_random_number_generator(random.Random(seed))
+        rng = np.random.default_rng(seed)
+        best_q, membership = -1.0, None
+        # Louvain depends on the vertex order: keep the best of a few seeded orders.
+        for _ in range(max(1, tries)):
+            order_of = rng.permutation(len(vids))
+            graph = ig.Graph(n=len(vids), edges=order_of[pairs].tolist(), directed=False)
+            found = graph.community_multilevel()
+            if found.modularity > best_q:
+                best_q, membership = found.modularity, np.asarray(found.membership)[order_of]
+        # label each community by its smallest vid: stable, and independent of igraph's numbering
+        order = np.argsort(membership, kind="stable")
+        first = np.full(membership.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first, membership[order], vids[order])
+        yield pa.RecordBatch.from_arrays([pa.array(vids, pa.int64()), pa.array(first[membership], pa.int64())],
+                                         names=["vid", "community"])
+    return kernel
+
+
+def communities(network: YearNetwork, seed: int = 7, tries: int = 5) -> DataFrame:
+    """vid, community for every vertex: Louvain on the undirected simple view (best Q of `tries` orders).
+
+    A vertex without edges is a community of its own. Community ids are the smallest vid
+    in the community.
+    """
+    pairs = undirected_edges(network.relations).select("a", "b").repartition(1)
+    found = pairs.mapInArrow(_louvain_kernel(seed, tries), _COMMUNITY)
+    return (network.vertices.select("vid").join(found, "vid", "left")
+            .select("vid", F.coalesce("community", "vid").alias("community")))
+
+
+def modularity(network: YearNetwork, partition: DataFrame) -> DataFrame:
+    """One row: modularity (Q, resolution 1, unweighted, undirected simple view) and communities (count).
+
+    partition: vid, community. Q = sum over communities c of L_c / m - (d_c / 2m)^2, with m the
+    undirected edges, L_c those inside c and d_c the degree sum of c. Q is null without edges.
+    """
+    pairs = undirected_edges(network.relations).select("a", "b")
+    side_a = partition.select(F.col("vid").alias("a"), F.col("community").alias("ca"))
+    side_b = partition.select(F.col("vid").alias("b"), F.col("community").alias("cb"))
+    labelled = pairs.join(side_a, "a").join(side_b, "b")
+    m = labelled.agg(F.count("*").alias("m"))
+    inside = labelled.where(F.col("ca") == F.col("cb")).groupBy(F.col("ca").alias("community")) \
+        .agg(F.count("*").alias("inside"))
+    degree_sum = (labelled.select(F.col("ca").alias("community")).unionAll(labelled.select(F.col("cb").alias("community")))
+                  .groupBy("community").agg(F.count("*").alias("degree_sum")))
+    per_community = degree_sum.join(inside, "community", "left").crossJoin(m)
+    two_m = F.col("m").cast("double") * 2
+    q = F.sum(F.try_divide(F.coalesce("inside", F.lit(0)).cast("double"), F.col("m").cast("double"))
+              - F.pow(F.try_divide(F.col("degree_sum").cast("double"), two_m), 2))
+    counts = partition.agg(F.countDistinct("community").alias("communities"))
+    return per_community.agg(q.alias("modularity")).crossJoin(counts)
