@@ -11,7 +11,7 @@ from pyspark.sql import DataFrame, SparkSession
 from valuenet import schemas
 
 INPUT_TABLES = ("nodes", "edges", "rejected")
-OUTPUT_TABLES = ("node_metrics", "network_metrics")
+OUTPUT_TABLES = ("node_metrics", "network_metrics", "flows", "shares")
 
 
 def table_path(warehouse: str, table: str) -> str:
@@ -57,10 +57,11 @@ def read(spark: SparkSession, warehouse: str, table: str, as_of: int | None = No
     return reader.load(table_path(warehouse, table))
 
 
-def replace_year(df: DataFrame, warehouse: str, table: str, year: int, retries: int = 3) -> None:
-    """Atomically replace one year's partition of an output table (one Delta commit).
+def replace_years(df: DataFrame, warehouse: str, table: str, years: list[int], retries: int = 3) -> None:
+    """Atomically replace these years' partitions of an output table (one Delta commit).
 
-    Retries on a concurrent-writer conflict, since other years may be written at the same time.
+    Each year is fully replaced or untouched. Retries on a concurrent-writer conflict, since
+    other years may be written at the same time.
     """
     from delta.exceptions import ConcurrentAppendException, ConcurrentWriteException
 
@@ -68,7 +69,8 @@ def replace_year(df: DataFrame, warehouse: str, table: str, year: int, retries: 
     for attempt in range(retries + 1):
         try:
             (df.select(*columns).write.format("delta").mode("overwrite")
-             .option("replaceWhere", f"year = {int(year)}").save(table_path(warehouse, table)))
+             .option("replaceWhere", f"year IN ({', '.join(str(int(y)) for y in years)})")
+             .save(table_path(warehouse, table)))
             return
         except (ConcurrentAppendException, ConcurrentWriteException):
             if attempt == retries:

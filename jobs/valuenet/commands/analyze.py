@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import nullcontext
+from dataclasses import dataclass
+from functools import reduce
 
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from valuenet import tables
@@ -13,6 +16,7 @@ from valuenet.commands.common import apply_common, base_parser, parse_years, set
 from valuenet.config import load_config, resolve_path
 from valuenet.errors import ValuenetError
 from valuenet.metrics.definitions import NETWORK_METRICS
+from valuenet.metrics.geography import flows, shares
 from valuenet.metrics.year_metrics import AlgorithmSettings, network_metrics, node_metrics
 from valuenet.report.year_table import format_year_table
 from valuenet.snapshot.year_network import (build_year_network, check_surrogate_keys, with_surrogate_keys,
@@ -64,19 +68,30 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
             **{f"valuenet.version.{k}": v for k, v in runtime.versions.items()}}
     version_params = {f"input_version_{t}": v for t, v in versions.items()}
     results = []
+    batch_size = max(1, int(config["analyze"].get("years_per_commit") or len(years)))
     parent = tracker.parent(f"analyze {params['years']}", tags, params, config) if tracker else nullcontext()
     with parent as parent_run:
-        for i, year in enumerate(years, 1):
-            started = time.time()
-            child = tracker.year(year, tags, version_params) if tracker else nullcontext()
-            with child as run:
-                run_id = run.info.run_id if run else None
-                row = _analyze_year(spark, keyed, edges, year, settings, warehouse, versions, run_id)
+        for first in range(0, len(years), batch_size):
+            batch = []
+            for year in years[first:first + batch_size]:
+                started = time.time()
+                child = tracker.year(year, tags, version_params) if tracker else nullcontext()
+                with child as run:
+                    run_id = run.info.run_id if run else None
+                    outputs = _compute_year(keyed, edges, year, settings, versions, run_id)
+                    if tracker:
+                        tracker.log_year_metrics(year, {k: outputs.row[k] for k in NETWORK_METRICS},
+                                                 parent_run.info.run_id)
+                batch.append(outputs)
+                log.info("[%d/%d] year %d: %s nodes, %s edges (%.1f s)", len(results) + len(batch), len(years),
+                         year, f"{outputs.row['nodes']:,}", f"{outputs.row['edges']:,}", time.time() - started)
+            try:
+                _write_years(spark, batch, warehouse)
+            except BaseException:
                 if tracker:
-                    tracker.log_year_metrics(year, {k: row[k] for k in NETWORK_METRICS}, parent_run.info.run_id)
-            results.append(row)
-            log.info("[%d/%d] year %d: %s nodes, %s edges (%.1f s)", i, len(years), year,
-                     f"{row['nodes']:,}", f"{row['edges']:,}", time.time() - started)
+                    tracker.mark_failed([o.row["run_id"] for o in batch], "the Delta write of these years failed")
+                raise
+            results.extend(o.row for o in batch)
     edges.unpersist()
     keyed.unpersist()
     return results
@@ -84,19 +99,65 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
 
 
 
-def _analyze_year(spark, keyed, edges, year, settings, warehouse, versions, run_id) -> dict:
+class _Stages:
+    """Wall time per stage of a year, logged in one line (progress without flooding the log)."""
+
+    def __init__(self, year: int):
+        self.year, self.times, self.started = year, [], time.time()
+
+    def done(self, name: str) -> None:
+        now = time.time()
+        self.times.append(f"{name} {now - self.started:.1f}s")
+        self.started = now
+
+    def log(self) -> None:
+        log.info("  year %d stages: %s", self.year, ", ".join(self.times))
+
+
+@dataclass
+class YearOutputs:
+    """What one year adds to the output tables (DataFrames cached until written)."""
+
+    row: dict
+    per_node: DataFrame
+    flows: DataFrame
+    shares: DataFrame
+    cached: list
+
+
+def _compute_year(keyed, edges, year, settings, versions, run_id) -> YearOutputs:
+    stages = _Stages(year)
     network = build_year_network(keyed, edges, year)
     network.vertices.cache()
     network.relations.cache()
     per_node = node_metrics(network, settings).cache()
-    summary = network_metrics(network, per_node, settings)
+    per_node.count()
+    stages.done("node metrics")
+    summary = network_metrics(network, per_node, settings, on_stage=stages.done)
     stamp = [F.lit(year).cast("int").alias("year"), F.lit("").alias("filter"), F.lit(run_id).cast("string").alias("run_id")]
-    tables.replace_year(per_node.select("*", *stamp), warehouse, "node_metrics", year)
+    year_flows = flows(network).select("*", *stamp).cache()
+    year_shares = shares(network, edges).select("*", *stamp).cache()
+    year_flows.count(), year_shares.count()
+    stages.done("flows and shares")
+    stages.log()
     row = {"year": year, **summary, "filter": "", "input_versions": tables.versions_json(versions), "run_id": run_id}
-    tables.replace_year(spark.createDataFrame([row], schema=_network_schema()), warehouse, "network_metrics", year)
-    for df in (per_node, network.vertices, network.relations):
-        df.unpersist()
-    return row
+    return YearOutputs(row=row, per_node=per_node.select("*", *stamp), flows=year_flows, shares=year_shares,
+                       cached=[per_node, year_flows, year_shares, network.vertices, network.relations])
+
+
+def _write_years(spark, batch: list[YearOutputs], warehouse: str) -> None:
+    """One Delta commit per output table for the batch's years: each year fully replaced or untouched."""
+    started = time.time()
+    years = [o.row["year"] for o in batch]
+    network_rows = spark.createDataFrame([o.row for o in batch], schema=_network_schema())
+    for table, frames in (("node_metrics", [o.per_node for o in batch]), ("flows", [o.flows for o in batch]),
+                          ("shares", [o.shares for o in batch]), ("network_metrics", [network_rows])):
+        tables.replace_years(reduce(DataFrame.unionByName, frames), warehouse, table, years)
+    for outputs in batch:
+        for df in outputs.cached:
+            df.unpersist()
+    log.info("  wrote years %s to node_metrics, network_metrics, flows, shares (%.1f s)",
+             ",".join(map(str, years)), time.time() - started)
 
 
 def _network_schema():

@@ -12,22 +12,13 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
 from valuenet.errors import InputFileError
 from valuenet.schemas import TableSchema
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".json": "json", ".jsonl": "json", ".ndjson": "json"}
-
-_PARSED = T.StructType([
-    T.StructField("row_number", T.LongType()),
-    T.StructField("raw", T.StringType()),
-    T.StructField("fields", T.ArrayType(T.StringType())),
-])
-
 
 def file_format(path: str) -> str:
     """csv, parquet or json, from the file's extension."""
@@ -54,31 +45,21 @@ def check_header(path: str, header: list[str], schema: TableSchema) -> None:
                              f"{', '.join(schema.names)} (see schemas/{schema.table}.json)")
 
 
-def _parse_csv_batches(batches):
-    """mapInArrow kernel: split each CSV line into fields with Python's csv module."""
-    for batch in batches:
-        numbers = batch.column("row_number").to_pylist()
-        lines = batch.column("value").to_pylist()
-        keep_n, keep_raw, keep_fields = [], [], []
-        for number, line in zip(numbers, lines):
-            if line is None or not line.strip():
-                continue  # blank lines are not rows
-            line = line.rstrip("\r")
-            keep_n.append(number)
-            keep_raw.append(line)
-            keep_fields.append(next(csv.reader([line])))
-        yield pa.RecordBatch.from_arrays(
-            [pa.array(keep_n, pa.int64()), pa.array(keep_raw, pa.string()),
-             pa.array(keep_fields, pa.list_(pa.string()))], schema=_PARSED_ARROW)
-
-
-_PARSED_ARROW = pa.schema([("row_number", pa.int64()), ("raw", pa.string()), ("fields", pa.list_(pa.string()))])
-
-
 def _with_row_numbers(df: DataFrame, start: int) -> DataFrame:
-    """Number rows in file order (zipWithIndex keeps the order of the file's splits)."""
-    schema = T.StructType(df.schema.fields + [T.StructField("row_number", T.LongType())])
-    return df.rdd.zipWithIndex().map(lambda r: (*r[0], r[1] + start)).toDF(schema)
+    """Number rows in file order, in the JVM: row index within its split plus the split's offset.
+
+    monotonically_increasing_id() is (split << 33) + index within the split, and a single
+    file's splits are in file order; one small job counts the rows of each split.
+    """
+    tagged = df.select("*", F.spark_partition_id().alias("_split"), F.monotonically_increasing_id().alias("_mono"))
+    sizes = sorted((r["_split"], r["n"]) for r in tagged.groupBy("_split").agg(F.count("*").alias("n")).collect())
+    offsets, running = [], start
+    for split, n in sizes:
+        offsets += [F.lit(split), F.lit(running)]
+        running += n
+    offset = F.element_at(F.create_map(*offsets), F.col("_split")) if offsets else F.lit(start)
+    index = F.col("_mono") - F.shiftleft(F.col("_split").cast("long"), 33)
+    return tagged.withColumn("row_number", (offset + index).cast("long")).drop("_split", "_mono")
 
 
 def _read_csv(spark: SparkSession, path: str, schema: TableSchema) -> DataFrame:
@@ -89,16 +70,18 @@ def _read_csv(spark: SparkSession, path: str, schema: TableSchema) -> DataFrame:
                              f"the first line must be the header ({', '.join(schema.names)})")
     header = [h.strip() for h in next(csv.reader([first["value"].lstrip("\ufeff").rstrip("\r")]))]
     check_header(path, header, schema)
-    numbered = _with_row_numbers(lines, start=1).where(F.col("row_number") > 1)
-    parsed = numbered.mapInArrow(_parse_csv_batches, _PARSED)
-    empty_to_null = lambda c: F.when(F.length(c) == 0, None).otherwise(c)  # noqa: E731
-    columns = [
-        (empty_to_null(F.try_element_at("fields", F.lit(header.index(name) + 1))) if name in header
-         else F.lit(None).cast("string")).alias(name)
-        for name in schema.names
-    ]
-    return parsed.select(F.lit(path).alias("source_file"), "row_number", F.size("fields").alias("n_fields"),
-                         F.lit(len(header)).alias("expected_fields"), "raw", *columns)
+    numbered = _with_row_numbers(lines, start=1)
+    # Blank lines are not rows; a trailing CR (CRLF files) is not part of the last field.
+    rows = (numbered.where((F.col("row_number") > 1) & (F.trim(F.col("value")) != ""))
+            .select("row_number", F.regexp_replace("value", "\r$", "").alias("raw")))
+    # Spark's CSV parser drops surplus fields silently: count them from the delimiters outside quotes.
+    n_fields = F.size(F.split(F.regexp_replace("raw", '"(?:[^"]|"")*"', ""), ",", -1))
+    fields = ", ".join(f"`f{i}` string" for i in range(len(header)))
+    parsed = F.from_csv("raw", fields, {"escape": '"', "mode": "PERMISSIVE"})
+    columns = [(parsed.getField(f"f{header.index(name)}") if name in header else F.lit(None).cast("string")).alias(name)
+               for name in schema.names]
+    return rows.select(F.lit(path).alias("source_file"), "row_number", n_fields.alias("n_fields"),
+                       F.lit(len(header)).alias("expected_fields"), "raw", *columns)
 
 
 def _read_structured(spark: SparkSession, path: str, fmt: str, schema: TableSchema) -> DataFrame:

@@ -75,7 +75,8 @@ def node_metrics(network: YearNetwork, settings: AlgorithmSettings) -> DataFrame
                          "clustering", "community")
 
 
-def network_metrics(network: YearNetwork, per_node: DataFrame, settings: AlgorithmSettings) -> dict:
+def network_metrics(network: YearNetwork, per_node: DataFrame, settings: AlgorithmSettings,
+                    on_stage=lambda name: None) -> dict:
     """The year's network_metrics values (without year, filter, versions and run id).
 
     per_node: node_metrics(network, settings), preferably cached. Runs the path kernel
@@ -87,7 +88,9 @@ def network_metrics(network: YearNetwork, per_node: DataFrame, settings: Algorit
                .crossJoin(per_node.agg(F.avg("clustering").alias("avg_clustering")))
                .crossJoin(modularity(network, per_node.select("vid", "community"))))
     row = summary.first().asDict()
+    on_stage("network metrics")
     paths = path_statistics(network, exact_max_nodes=settings.exact_paths_max_nodes,
                             sample_sources=settings.path_sample_sources, seed=settings.seed)
     row.update(diameter=paths.diameter, avg_path_length=paths.avg_path_length, path_method=paths.method)
+    on_stage("paths")
     return row

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import os
 import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,8 +42,12 @@ class Tracker:
     """Opens the parent run and the year runs of one analyze invocation."""
 
     def __init__(self, config: dict):
+        import logging
+
         import mlflow
 
+        logging.getLogger("mlflow").setLevel(logging.WARNING)  # mlflow resets its level on import
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         self.mlflow = mlflow
         mlflow.set_tracking_uri(tracking_uri(config))
         self.experiment = mlflow.set_experiment(config["mlflow"]["experiment"])
@@ -73,8 +78,17 @@ class Tracker:
 
     def log_year_metrics(self, year: int, metrics: dict, parent_run_id: str) -> None:
         """The year's metrics on its child run, and on the parent at step=year (trend charts)."""
+        from mlflow.entities import Metric
+
         values = _clean(metrics)
         self.mlflow.log_metrics(values)
+        now = int(time.time() * 1000)
+        self.mlflow.MlflowClient().log_batch(
+            parent_run_id, metrics=[Metric(key, value, now, int(year)) for key, value in values.items()])
+
+    def mark_failed(self, run_ids: list[str | None], reason: str) -> None:
+        """Mark finished year runs FAILED after the fact (their outputs did not reach Delta)."""
         client = self.mlflow.MlflowClient()
-        for key, value in values.items():
-            client.log_metric(parent_run_id, key, value, step=int(year))
+        for run_id in filter(None, run_ids):
+            client.set_tag(run_id, "valuenet.error", reason)
+            client.set_terminated(run_id, status="FAILED")

@@ -1,0 +1,62 @@
+"""Flows and shares of technology cooperation (DESIGN.md section 4: the report's Tables 7-10, section 6)."""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from valuenet.snapshot.year_network import YearNetwork, active_relations
+
+TECH = "tech_cooperation"
+UNKNOWN = "(unknown)"
+
+
+def _place(c: str) -> Column:
+    return F.coalesce(F.nullif(F.trim(F.col(c)), F.lit("")), F.lit(UNKNOWN))
+
+
+def _with_share(counts: DataFrame, partition: list[str]) -> DataFrame:
+    total = F.sum("relations").over(Window.partitionBy(*partition))
+    return counts.withColumn("share", F.try_divide(F.col("relations").cast("double"), total.cast("double")))
+
+
+def tech_edges(network: YearNetwork) -> DataFrame:
+    """The year's edges that carry a tech_cooperation relation, with both sides' province and city.
+
+    Columns: src_province, src_city, dst_province, dst_city.
+    """
+    places = network.vertices.select("vid", "province", "city")
+    edges = network.relations.where(F.array_contains("relations", TECH)).select("src", "dst")
+    return (edges.join(places.toDF("src", "src_province", "src_city"), "src")
+            .join(places.toDF("dst", "dst_province", "dst_city"), "dst"))
+
+
+def flows(network: YearNetwork) -> DataFrame:
+    """level, enabling, receiving, relations, share: province and city flows of technology cooperation."""
+    edges = tech_edges(network)
+    per_level = [edges.groupBy(F.lit(level).alias("level"), _place(f"src_{level}").alias("enabling"),
+                               _place(f"dst_{level}").alias("receiving")).agg(F.count("*").alias("relations"))
+                 for level in ("province", "city")]
+    return _with_share(per_level[0].unionByName(per_level[1]), ["level"])
+
+
+def shares(network: YearNetwork, edges_table: DataFrame) -> DataFrame:
+    """dimension, value, relations, share.
+
+    Geography: the year's tech_cooperation edges by the enabling and receiving side's province
+    and city. tech_category, application_field, industry: the active tech_cooperation
+    relations (edges_table rows of the year, self-loops left out) by their attribute.
+    """
+    edges = tech_edges(network)
+    geography = [edges.groupBy(F.lit(f"{level}_{side}").alias("dimension"),
+                               _place(f"{prefix}_{level}").alias("value")).agg(F.count("*").alias("relations"))
+                 for level in ("province", "city") for side, prefix in (("enabling", "src"), ("receiving", "dst"))]
+    relations = active_relations(edges_table, network.year).where(
+        (F.col("relation") == TECH) & (F.col("src") != F.col("dst")))
+    attributes = [relations.groupBy(F.lit(c).alias("dimension"), _place(c).alias("value"))
+                  .agg(F.count("*").alias("relations"))
+                  for c in ("tech_category", "application_field", "industry")]
+    combined = geography[0]
+    for part in geography[1:] + attributes:
+        combined = combined.unionByName(part)
+    return _with_share(combined, ["dimension"])
