@@ -55,6 +55,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
         raise ValuenetError(f"{tables.table_path(warehouse, 'edges')}: no relations, so no year to analyse")
     settings = AlgorithmSettings.from_config(config, runtime.has_graphframes)
     source = data_source or tables.read_source(warehouse).get("label", "unknown")
+    synthetic = bool(tables.read_source(warehouse).get("synthetic", False))
     tracker = None
     if tracking:
         from valuenet.tracking.runs import Tracker
@@ -80,6 +81,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                     run_id = run.info.run_id if run else None
                     outputs = _compute_year(keyed, edges, year, settings, versions, run_id)
                     if tracker:
+                        tracker.log_year_artifacts(year, *_artifact_frames(outputs, keyed), synthetic=synthetic)
                         tracker.log_year_metrics(year, {k: outputs.row[k] for k in NETWORK_METRICS},
                                                  parent_run.info.run_id)
                 batch.append(outputs)
@@ -143,6 +145,18 @@ def _compute_year(keyed, edges, year, settings, versions, run_id) -> YearOutputs
     row = {"year": year, **summary, "filter": "", "input_versions": tables.versions_json(versions), "run_id": run_id}
     return YearOutputs(row=row, per_node=per_node.select("*", *stamp), flows=year_flows, shares=year_shares,
                        cached=[per_node, year_flows, year_shares, network.vertices, network.relations])
+
+
+def _artifact_frames(outputs: YearOutputs, keyed):
+    """Small pandas frames for the year's MLflow artifacts: top 20 per measure, flows, shares, degree counts."""
+    named = outputs.per_node.join(keyed.select("vid", "name", "org_type"), "vid", "left")
+    columns = ["id", "name", "kind", "org_type", "in_degree", "out_degree", "degree", "pagerank"]
+    tops = {measure: named.where(F.col(measure).isNotNull()).orderBy(F.desc(measure), "id").limit(20)
+            .select(*columns).toPandas() for measure in ("degree", "in_degree", "out_degree", "pagerank")}
+    tops = {k: v for k, v in tops.items() if len(v)}
+    degree_counts = outputs.per_node.groupBy("degree").agg(F.count("*").alias("nodes")).toPandas()
+    drop = ["year", "filter", "run_id"]
+    return tops, outputs.flows.drop(*drop).toPandas(), outputs.shares.drop(*drop).toPandas(), degree_counts
 
 
 def _write_years(spark, batch: list[YearOutputs], warehouse: str) -> None:

@@ -1,48 +1,122 @@
-"""valuenet report: print the report's tables for a warehouse (no Spark needed: delta-rs reads the tables)."""
+"""valuenet report: the report's tables for any year of a warehouse (delta-rs reads the tables: no Spark).
+
+Prints them, and with --out writes report.md and report.html (names escaped). With
+--compare each published figure of the 2023 report stands beside the measured one.
+"""
 
 from __future__ import annotations
 
 import argparse
+import html
 import sys
+from pathlib import Path
 
+import pandas as pd
 from deltalake import DeltaTable
 
 from valuenet import tables
 from valuenet.config import load_config, resolve_path
-from valuenet.report.tables import top_nodes
+from valuenet.report import tables as report_tables
+from valuenet.report.compare import compare
+from valuenet.report.figures import published
 from valuenet.report.year_table import format_year_table
+
+SYNTHETIC = "Synthetic sample: every figure is measured on generated data, not the institute's registry."
 
 
 def parser():
-    p = argparse.ArgumentParser(prog="valuenet report", description="Print the report's tables for a warehouse.")
+    p = argparse.ArgumentParser(prog="valuenet report", description="The report's tables for a warehouse.")
     p.add_argument("--warehouse", help="warehouse folder (default: conf warehouse)")
-    p.add_argument("--year", type=int, help="also print the top-20 tables (Tables 3 and 4) of this year")
+    p.add_argument("--year", type=int, help="year of Tables 3-10 (default: the last analysed year)")
+    p.add_argument("--compare", action="store_true", help="published figures beside measured ones")
+    p.add_argument("--out", help="folder for report.md and report.html")
     return p
 
 
-def _read(warehouse: str, table: str, year: int | None = None):
+def _read(warehouse: str, table: str, year: int | None = None) -> pd.DataFrame:
     dt = DeltaTable(tables.table_path(warehouse, table))
-    filters = [("year", "=", year)] if year is not None else None
-    return dt.to_pandas(filters=filters)
+    df = dt.to_pandas(filters=[("year", "=", year)] if year is not None else None)
+    return df[df["filter"] == ""] if "filter" in df.columns else df
+
+
+def build(warehouse: str, year: int | None, with_compare: bool) -> tuple[list[tuple[str, pd.DataFrame | str]], str]:
+    """The report's sections as (title, table or text), and a one-line summary."""
+    network = _read(warehouse, "network_metrics").sort_values("year")
+    if network.empty:
+        raise LookupError("network_metrics is empty: run `valuenet analyze` first")
+    year = int(year or network["year"].max())
+    per_node, nodes = _read(warehouse, "node_metrics", year), _read(warehouse, "nodes")
+    flows, shares = _read(warehouse, "flows", year), _read(warehouse, "shares", year)
+    rows = [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in network.to_dict("records")]
+    sections: list[tuple[str, pd.DataFrame | str]] = [
+        ("Table 2. The value network by year", format_year_table(rows)),
+        (f"Table 3. Top 20 sample enterprises by degree, {year}", report_tables.top_nodes(per_node, nodes, "sample")),
+        (f"Table 4. Top 20 relation nodes by degree, {year}", report_tables.top_nodes(per_node, nodes, "relation")),
+        (f"Table 7. Provinces' shares of technology cooperation, enabling side, {year}",
+         report_tables.top_shares(shares, "province_enabling", 20)),
+        (f"Table 7. Provinces' shares, receiving (input) side, {year}",
+         report_tables.top_shares(shares, "province_receiving", 20)),
+        (f"Table 8. Top 20 province-to-province technology flows, {year}", report_tables.top_flows(flows, "province", 20)),
+        (f"Table 9. Top 10 city-to-city technology flows, {year}", report_tables.top_flows(flows, "city", 10)),
+        (f"Table 10. Cities' shares, enabling side, {year}", report_tables.top_shares(shares, "city_enabling", 10)),
+        (f"Table 10. Cities' shares, receiving side, {year}", report_tables.top_shares(shares, "city_receiving", 10)),
+        (f"Section 6.2. Technology categories, {year}", report_tables.top_shares(shares, "tech_category", 17)),
+        (f"Section 6.3. Application fields, {year}", report_tables.top_shares(shares, "application_field", 19)),
+        (f"Section 6.4. Industries of the receiving side, {year}", report_tables.top_shares(shares, "industry", 15)),
+    ]
+    summary = ""
+    if with_compare:
+        table = compare(published(), network, per_node, nodes, flows, shares)
+        sections.append((f"Published figures beside measured ones ({year} for Tables 3-10)", table))
+        summary = f"{int(table['within'].sum())} of {len(table)} published figures are within tolerance"
+    return sections, summary
+
+
+def _text(sections) -> str:
+    out = []
+    for title, body in sections:
+        out += [title, "", body if isinstance(body, str) else body.to_string(index=False), ""]
+    return "\n".join(out)
+
+
+def write(folder: Path, sections, summary: str, synthetic: bool) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    md = ["# valuenet report", ""] + ([f"*{SYNTHETIC}*", ""] if synthetic else [])
+    page = ["<!doctype html><meta charset='utf-8'><title>valuenet report</title>", "<h1>valuenet report</h1>"]
+    if synthetic:
+        page.append(f"<p><em>{html.escape(SYNTHETIC)}</em></p>")
+    for title, body in sections:
+        md += [f"## {title}", ""]
+        page.append(f"<h2>{html.escape(title)}</h2>")
+        if isinstance(body, str):
+            md += ["```", body, "```", ""]
+            page.append(f"<pre>{html.escape(body)}</pre>")
+        else:
+            md += [report_tables.markdown(body), ""]
+            page.append(body.to_html(index=False, escape=True, na_rep=""))
+    if summary:
+        md.append(f"**{summary}**")
+        page.append(f"<p><strong>{html.escape(summary)}</strong></p>")
+    (folder / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
+    (folder / "report.html").write_text("\n".join(page) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     warehouse = resolve_path(args.warehouse or load_config()["warehouse"])
     try:
-        network = _read(warehouse, "network_metrics")
-    except Exception as exc:  # delta-rs: TableNotFoundError
-        print(f"{tables.table_path(warehouse, 'network_metrics')}: cannot read ({exc}); run `valuenet analyze` first",
+        sections, summary = build(warehouse, args.year, args.compare)
+    except Exception as exc:  # delta-rs TableNotFoundError, empty tables
+        print(f"{warehouse}: cannot make the report ({str(exc).splitlines()[0]}); run `valuenet analyze` first",
               file=sys.stderr)
         return 2
     synthetic = tables.read_source(warehouse).get("synthetic", False)
-    rows = [{k: (None if v != v else v) for k, v in r.items()} for r in network.to_dict("records")]
-    print("Table 2. The value network by year\n")
-    print(format_year_table(rows, synthetic=synthetic))
-    if args.year is not None:
-        per_node = _read(warehouse, "node_metrics", args.year)
-        nodes = _read(warehouse, "nodes")
-        for number, kind, title in ((3, "sample", "sample enterprises"), (4, "relation", "relation nodes")):
-            print(f"\nTable {number}. Top 20 {title} by degree, {args.year}\n")
-            print(top_nodes(per_node, nodes, kind).to_string(index=False))
+    if synthetic:
+        print(SYNTHETIC + "\n")
+    print(_text(sections))
+    if summary:
+        print(summary)
+    if args.out:
+        write(Path(args.out), sections, summary, synthetic)
+        print(f"written: {Path(args.out) / 'report.md'}, {Path(args.out) / 'report.html'}")
     return 0

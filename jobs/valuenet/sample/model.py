@@ -14,8 +14,14 @@ The model (every figure valuenet prints about it is measured on the generated gr
   (lognormal / Pareto, separate out- and in-propensities per org type; platform
   enterprises carry the heaviest out-fitness). Candidate pairs are deduplicated
   against every pair drawn so far and topped up until the count is exact.
-* **Named hubs** (Tables 3 and 4) get explicit degree quotas (the model's parameters):
-  their cumulative in/out quota in year Y is ``target * scale * E_Y / E_2022``.
+* **Named hubs** (Tables 3 and 4) get stochastic degree quotas: each hub's realised
+  in/out quota is its published degree times ``scale`` times an independent seeded
+  lognormal factor (sd ``HUB_QUOTA_SD`` = 3.5 %, truncated at 2 sd), so the measured
+  2022 degrees land near, not on, the published values. The draw is repeated (seeded) until the top
+  ``HUB_ORDER_KEEP`` sample hubs by total degree keep the report's order (Huawei,
+  Tencent, JD.com, China Mobile, Alibaba Cloud; JD.com and China Mobile are 1.5 %
+  apart). Their cumulative quota in year Y is ``quota * (E_Y / E_2022) ** g_Y``
+  (``HUB_GROWTH``).
   Their partners are mostly the year's new nodes, so hubs grow with the network.
 * **Exits and endings.** When the number of sample enterprises falls (2205 -> 2200 in
   2021), low-degree enterprises leave: all their relations get ``end_year = Y - 1``.
@@ -34,11 +40,22 @@ The model (every figure valuenet prints about it is measured on the generated gr
   side's industry as a hierarchical string: ``"<sector> / <industry>"``, and for
   manufacturing ``"secondary / manufacturing / <sub-industry>"`` (separator
   ``vocab.INDUSTRY_SEP``). Weights are 1.0, investments carry a lognormal amount.
-* **Geography** is drawn per node class after the graph is grown (it does not steer
-  the graph): platforms and other sample enterprises follow the published location
-  shares of enterprises, and the province distribution of relation nodes is solved
-  so that the *expected* enabling/input shares of technology cooperation approach
-  Tables 7 and 10 given the named hubs' fixed locations.
+* **Geography** is set after the graph is grown (it does not steer the graph).
+  Platforms and other sample enterprises are drawn from urns with the published
+  enterprise / platform location composition (provinces, and cities inside provinces:
+  section 5.2). A relation node is, with probability ``GEO_HOMOPHILY``, in the province
+  of one of its technology-cooperation partners that is already located (same-province
+  preference, Tables 8 and 9); the other relation nodes are drawn from province
+  distributions solved, separately for mainly-enabling and mainly-receiving nodes, so
+  that the enabling / input shares of the last year's technology cooperation approach
+  Tables 7 and 10 given everything else; their cities inside a province are solved
+  likewise for the cities of Table 10.
+* **Shape calibration** (Table 2 path lengths and clustering): hubs hold a larger
+  share of the early networks (``HUB_GROWTH`` < 1), so the first years are
+  hub-centred rather than long chains; in early years extra relations between two
+  partners of the same hub are rejected (``HUB_CLOSE_REJECT``, tree-like early
+  networks), from 2020 a share of them deliberately joins two partners of one hub
+  (``HUB_CLOSURE``, triadic closure), raising clustering as published.
 
 All randomness comes from ``numpy.random.default_rng(seed)``.
 """
@@ -85,7 +102,18 @@ HC_ACADEMIC = 0.35           # P(human capital) when a university/institute is i
 HC_OTHER = 0.05
 ISOLATED = 300               # registry nodes with no relation (scaled)
 SELF_LOOPS = 5               # (scaled, at least 1)
-HUB_GROWTH = 1.3             # hub quota in year Y: target * (E_Y / E_last) ** HUB_GROWTH
+HUB_QUOTA_SD = 0.035         # lognormal sd of a hub's realised quota around its table value
+HUB_QUOTA_CLIP = 2.0         # ... truncated at +-2 sd (a hub is at most ~7 % off its table)
+HUB_ORDER_KEEP = 5           # the top sample hubs by total degree keep the published order
+HUB_CLOSE_REJECT = (1.0, 0.8, 0.5, 0.5, 0.0, 1.0, 0.0)  # per year from the first: P(reject a
+                             # pair sharing a hub neighbour), the last value for later years
+HUB_CLOSURE = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.065, 0.05)  # per year: share of the extra relations
+                             # that join two partners of the same hub (triadic closure)
+GEO_HOMOPHILY = 0.33         # P(a relation node is in the province of one of its partners)
+GEO_CITY_COPY = 0.0          # ... and then P(also in its city; else drawn in the province)
+HUB_GROWTH = (0.85, 0.86, 0.88, 0.9)  # hub quota in year Y: quota * (E_Y / E_last) ** g_Y,
+                             # g_Y per year from the first, the last value for later years
+                             # (< 1: hubs hold a larger share early, short paths early)
 ANCHOR_EXP = 0.35            # new nodes anchor with weight fitness ** ANCHOR_EXP (flatter)
 PLATFORM_FO = (8.0, 1.8, 32.0)   # unnamed platforms' out-fitness: scale, Pareto shape, cap
 PLATFORM_FI = (1.0, 0.8)         # unnamed platforms' in-fitness: lognormal mu, sigma
@@ -130,10 +158,12 @@ def _isin_sorted(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 def _draw_unique(rng, fixed_src, fixed_dst, src_pool, dst_pool, existing, nt,
-                 max_rounds=80):
+                 max_rounds=80, hmask=None, p_reject=0.0):
     """Fill slots with distinct new ordered pairs (no self-loops, none in `existing`).
 
     fixed_src / fixed_dst: int arrays, -1 where the endpoint is to be drawn from the pool.
+    hmask / p_reject: a pair whose endpoints share a named-hub neighbour (bitmasks)
+    is rejected with probability p_reject (no triangles around hubs).
     Returns (src, dst, ok)."""
     n = len(fixed_src)
     src = fixed_src.copy()
@@ -155,6 +185,10 @@ def _draw_unique(rng, fixed_src, fixed_dst, src_pool, dst_pool, existing, nt,
         key = s * nt + d
         valid = (s >= 0) & (d >= 0) & (s != d)
         valid &= ~_isin_sorted(existing, key) & ~_isin_sorted(acc, key)
+        if hmask is not None and p_reject > 0:
+            sv, dv = np.maximum(s, 0), np.maximum(d, 0)
+            shared = (hmask[sv] & hmask[dv]) != 0
+            valid &= ~(shared & (rng.random(len(s)) < p_reject))
         vi = np.flatnonzero(valid)
         _, first = np.unique(key[vi], return_index=True)
         vi = vi[first]
@@ -238,6 +272,27 @@ def _hubs(figs: dict, scale: float, S0: int, R0: int):
     return names, kind, org, t_in, t_out
 
 
+def _noisy_quotas(rng, hub_kind, t_in, t_out):
+    """The hubs' realised quotas: each published in/out degree times an independent
+    lognormal factor (sd HUB_QUOTA_SD, normal truncated at +-HUB_QUOTA_CLIP sd), so
+    measured degrees land near, not on, the tables. Redrawn (seeded, at most 200 times) until the sample hubs' top
+    HUB_ORDER_KEEP by total degree keep the published order."""
+    smp = np.flatnonzero(hub_kind == SAMPLE)
+    pub_tot = (t_in + t_out)[smp]
+    k = min(HUB_ORDER_KEEP, len(smp))
+    want = np.argsort(-pub_tot, kind="stable")[:k]
+    for _ in range(200):
+        z_in = rng.normal(0.0, 1.0, len(t_in)).clip(-HUB_QUOTA_CLIP, HUB_QUOTA_CLIP)
+        z_out = rng.normal(0.0, 1.0, len(t_out)).clip(-HUB_QUOTA_CLIP, HUB_QUOTA_CLIP)
+        q_in = t_in * np.exp(HUB_QUOTA_SD * z_in)
+        q_out = t_out * np.exp(HUB_QUOTA_SD * z_out)
+        tot = (np.rint(q_in) + np.rint(q_out))[smp]
+        got = np.argsort(-tot, kind="stable")[:k]
+        if np.array_equal(got, want):
+            break
+    return q_in, q_out
+
+
 def _relation_org_mix(figs: dict, R_last: int, scale: float) -> np.ndarray:
     db = figs.get("database", {})
     n = max(R_last / max(scale, 1e-9), 1.0)
@@ -271,6 +326,7 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
     join_S = np.diff(np.concatenate([[0], S])).clip(min=0)
     join_R = np.diff(np.concatenate([[0], R])).clip(min=0)
     hub_names, hub_kind, hub_org, hub_tin, hub_tout = _hubs(figs, scale, S[0], R[0])
+    hub_tin, hub_tout = _noisy_quotas(rng, hub_kind, hub_tin, hub_tout)
     nh = len(hub_names)
     n_hs = int((hub_kind == SAMPLE).sum())
     n_hr = nh - n_hs
@@ -397,7 +453,7 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
         present[intro == yi] = True
 
         # -- hub quotas --
-        frac = (float(E[yi]) / tot_last) ** HUB_GROWTH
+        frac = (float(E[yi]) / tot_last) ** float(HUB_GROWTH[min(yi, len(HUB_GROWTH) - 1)])
         cur_out = np.bincount(src_all[active], minlength=nt)[:nh]
         cur_in = np.bincount(dst_all[active], minlength=nt)[:nh]
         cum_out = np.rint(hub_tout * frac).astype(np.int64)
@@ -502,6 +558,16 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
         n_extra = budget - len(ys)
         if n_extra < 0:
             raise RuntimeError(f"year {Y}: edge budget too small for new nodes")
+        p_rej = float(HUB_CLOSE_REJECT[min(yi, len(HUB_CLOSE_REJECT) - 1)])
+        hmask = None
+        if p_rej > 0 and nh <= 62:
+            hmask = np.zeros(nt, np.int64)
+            cs = np.concatenate([src_all[active], h_src])
+            cd = np.concatenate([dst_all[active], h_dst])
+            m_ = cs < nh
+            np.bitwise_or.at(hmask, cd[m_], np.left_shift(np.int64(1), cs[m_]))
+            m_ = cd < nh
+            np.bitwise_or.at(hmask, cs[m_], np.left_shift(np.int64(1), cd[m_]))
         ap = np.flatnonzero(present & ~named)
         n_iv = int(round(EXTRA_INVESTMENT * n_extra))
         inv_p = ap[is_inv[ap]]
@@ -512,10 +578,34 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
         if n_iv:
             s_, d_, ok = _draw_unique(rng, np.full(n_iv, -1, np.int64), np.full(n_iv, -1, np.int64),
                                       _Pool(inv_p, fo_inv[inv_p]), _Pool(smp_p, fi_inv[smp_p] + 1e-3),
-                                      allkeys, nt, max_rounds=20)
+                                      allkeys, nt, max_rounds=20, hmask=hmask, p_reject=p_rej)
             xs.append(s_[ok]); xd.append(d_[ok])
             allkeys = np.sort(np.concatenate([allkeys, s_[ok] * nt + d_[ok]]))
         got = sum(len(x) for x in xs)
+        # triadic closure around hubs: two partners of the same hub cooperate
+        n_cl = int(round(float(HUB_CLOSURE[min(yi, len(HUB_CLOSURE) - 1)]) * n_extra))
+        if n_cl > 0:
+            cs = np.concatenate([src_all[active], h_src])
+            cd = np.concatenate([dst_all[active], h_dst])
+            hm = (cs < nh) ^ (cd < nh)
+            hub_e = np.where(cs[hm] < nh, cs[hm], cd[hm])
+            oth_e = np.where(cs[hm] < nh, cd[hm], cs[hm])
+            keep = present[oth_e] & ~is_inv[oth_e]
+            hub_e, oth_e = hub_e[keep], oth_e[keep]
+            if len(hub_e) > 1:
+                o_ = np.argsort(hub_e, kind="stable")
+                hub_e, oth_e = hub_e[o_], oth_e[o_]
+                lo = np.searchsorted(hub_e, hub_e, side="left")
+                hi = np.searchsorted(hub_e, hub_e, side="right")
+                k_try = 3 * n_cl
+                i1 = rng.integers(0, len(hub_e), k_try)
+                i2 = lo[i1] + np.floor(rng.random(k_try) * (hi[i1] - lo[i1])).astype(np.int64)
+                cu, cv = oth_e[i1], oth_e[i2]
+                s_, d_, ok = _draw_unique(rng, cu, cv, None, None, allkeys, nt, max_rounds=1)
+                okk = np.flatnonzero(ok)[:n_cl]
+                xs.append(s_[okk]); xd.append(d_[okk])
+                allkeys = np.sort(np.concatenate([allkeys, s_[okk] * nt + d_[okk]]))
+                got += len(okk)
         nin = ap[~is_inv[ap]]
         pools = (_Pool(nin, fo[nin] + 1e-3), _Pool(nin, fi[nin] + 1e-3))
         # platform-centred streams: unnamed platforms enabling others / receiving
@@ -529,7 +619,8 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
                 if k <= 0:
                     continue
                 s_, d_, ok = _draw_unique(rng, np.full(k, -1, np.int64), np.full(k, -1, np.int64),
-                                          ps_, pd_, allkeys, nt, max_rounds=10)
+                                          ps_, pd_, allkeys, nt, max_rounds=10,
+                                          hmask=hmask, p_reject=p_rej)
                 xs.append(s_[ok]); xd.append(d_[ok])
                 allkeys = np.sort(np.concatenate([allkeys, s_[ok] * nt + d_[ok]]))
                 got += int(ok.sum())
@@ -540,7 +631,8 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
                 break
             ps = pools if attempt < 2 else fallback
             s_, d_, ok = _draw_unique(rng, np.full(need_x, -1, np.int64), np.full(need_x, -1, np.int64),
-                                      ps[0], ps[1], allkeys, nt)
+                                      ps[0], ps[1], allkeys, nt,
+                                      hmask=hmask, p_reject=p_rej if attempt < 2 else 0.0)
             xs.append(s_[ok]); xd.append(d_[ok])
             allkeys = np.sort(np.concatenate([allkeys, s_[ok] * nt + d_[ok]]))
             got += int(ok.sum())
@@ -609,8 +701,10 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
     weight[iv] = np.round(rng.lognormal(0.0, 1.2, int(iv.sum())), 3) + 0.001
 
     # ---------------- geography -----------------------------------------------------
+    live = (is_tc & (src_f != dst_f) & (start_f <= last) & ((end_f < 0) | (end_f >= last)))
+    tc_pairs = np.unique(src_f[live] * nt + dst_f[live])
     prov, city = _geography(rng, figs, nt, kind, is_plat, named, hub_names,
-                            src_f[is_tc & (src_f != dst_f)], dst_f[is_tc & (src_f != dst_f)])
+                            tc_pairs // nt, tc_pairs % nt)
 
     # ---------------- node table -----------------------------------------------------
     width = max(7, len(str(nt)))
@@ -745,7 +839,27 @@ def _prov_vector(pairs: dict, fill_from: list | None = None, other: float = 0.01
     return v / v.sum()
 
 
+def _urn(rng, n: int, p: np.ndarray) -> np.ndarray:
+    """n labels with the composition of p (largest remainders), in random order."""
+    if n <= 0:
+        return np.empty(0, np.int64)
+    p = np.asarray(p, float).clip(min=0)
+    p = p / p.sum()
+    c = np.floor(p * n).astype(np.int64)
+    short = n - int(c.sum())
+    if short > 0:
+        c[np.argsort(-(p * n - c), kind="stable")[:short]] += 1
+    return rng.permutation(np.repeat(np.arange(len(p)), c))
+
+
+def _lsq_share(o: float, i: float, b_en: np.ndarray, b_in: np.ndarray) -> np.ndarray:
+    """Least-squares shares q >= 0 with o*q ~ b_en and i*q ~ b_in."""
+    return ((o * b_en + i * b_in) / max(o ** 2 + i ** 2, 1e-9)).clip(min=0)
+
+
 def _geography(rng, figs, nt, kind, is_plat, named, hub_names, tsrc, tdst):
+    """Provinces and cities. tsrc / tdst: the distinct technology-cooperation pairs of
+    the last year network (the graph is fixed; geography does not steer it)."""
     P = vocab.PROVINCES
     npv = len(P)
     ps = figs["province_shares"]
@@ -760,54 +874,126 @@ def _geography(rng, figs, nt, kind, is_plat, named, hub_names, tsrc, tdst):
     p_plat = _prov_vector(pls, fill, other=0.1)
     n_s = int((kind == SAMPLE).sum())
     n_p = int(is_plat.sum())
-    named_cnt = np.zeros(npv)
-    for nm in hub_names[:int((named & (kind == SAMPLE)).sum())]:
-        named_cnt[P.index(vocab.NAMED_LOCATIONS[nm][0])] += 1
+    hub_prov = np.array([P.index(vocab.NAMED_LOCATIONS[nm][0]) for nm in hub_names], np.int64)
+    nh = len(hub_names)
+    named_cnt = np.bincount(hub_prov[:int((named & (kind == SAMPLE)).sum())], minlength=npv)
     p_np = (n_s * p_ent - n_p * p_plat).clip(min=1e-4)
     p_np /= p_np.sum()
     p_plat = (n_p * p_plat - named_cnt).clip(min=1e-4)
     p_plat /= p_plat.sum()
 
     prov = np.full(nt, -1, np.int64)
-    for i, nm in enumerate(hub_names):
-        prov[i] = P.index(vocab.NAMED_LOCATIONS[nm][0])
-    cls = np.where(named, -1, np.where(is_plat, 0, np.where(kind == SAMPLE, 1, 2)))
-    # expected tc enabling / input counts from the fixed classes; solve the relation
-    # class distribution (least squares on both sides, clipped, normalised)
-    out_d = np.bincount(tsrc, minlength=nt).astype(float)
-    in_d = np.bincount(tdst, minlength=nt).astype(float)
-    tot = float(len(tsrc))
-    fixed_en = np.zeros(npv)
-    fixed_in = np.zeros(npv)
-    hn = np.flatnonzero(named)
-    np.add.at(fixed_en, prov[hn], out_d[hn])
-    np.add.at(fixed_in, prov[hn], in_d[hn])
-    for c, p in ((0, p_plat), (1, p_np)):
-        m = cls == c
-        fixed_en += out_d[m].sum() * p
-        fixed_in += in_d[m].sum() * p
-    m = cls == 2
-    o_r, i_r = out_d[m].sum(), in_d[m].sum()
-    b_en = T_en * tot - fixed_en
-    b_in = T_in * tot - fixed_in
-    p_rel = ((o_r * b_en + i_r * b_in) / max(o_r ** 2 + i_r ** 2, 1e-9)).clip(min=0)
-    p_rel = p_rel + 1e-4 if p_rel.sum() > 0 else T_in.copy()
-    p_rel /= p_rel.sum()
-    for c, p in ((0, p_plat), (1, p_np), (2, p_rel)):
-        m = np.flatnonzero(cls == c)
-        prov[m] = rng.choice(npv, size=len(m), p=p)
-    # cities inside provinces
+    prov[:nh] = hub_prov
     city = np.empty(nt, dtype=object)
     for i, nm in enumerate(hub_names):
         city[i] = vocab.NAMED_LOCATIONS[nm][1]
+    cls = np.where(named, -1, np.where(is_plat, 0, np.where(kind == SAMPLE, 1, 2)))
+    # sample enterprises: drawn from urns with the published location composition
+    for c, p in ((0, p_plat), (1, p_np)):
+        m = np.flatnonzero(cls == c)
+        prov[m] = _urn(rng, len(m), p)
+    # their cities: the published enterprise city shares inside each province
+    ecs = figs["enterprise_location_shares"].get("cities", {})
+    smp = kind == SAMPLE
     for j, pname in enumerate(P):
-        m = np.flatnonzero((prov == j) & ~named)
+        m = np.flatnonzero((prov == j) & smp & ~named)
         if len(m) == 0:
             continue
-        cw = vocab.CITIES[pname]
-        cn = list(cw)
-        w = np.array([cw[k] for k in cn], float)
-        city[m] = np.array(cn, dtype=object)[rng.choice(len(cn), size=len(m), p=w / w.sum())]
+        cn = list(vocab.CITIES[pname])
+        w = np.array([vocab.CITIES[pname][k] for k in cn], float)
+        w /= w.sum()
+        pub = np.array([ecs.get(k, np.nan) if k != pname or len(cn) == 1 else np.nan
+                        for k in cn], float)
+        known = ~np.isnan(pub)
+        if known.any() and len(cn) > 1:
+            n_j = int(((prov == j) & smp).sum())
+            want = np.zeros(len(cn))
+            want[known] = pub[known] * n_s
+            rest = max(0.0, n_j - want[known].sum())
+            want[~known] = rest * w[~known] / max(w[~known].sum(), 1e-12)
+            have = np.array([np.sum((city[:nh] == k) & smp[:nh]) for k in cn], float)
+            w = (want - have).clip(min=1e-3)
+        city[m] = np.array(cn, dtype=object)[_urn(rng, len(m), w)]
+
+    # relation nodes: with probability GEO_HOMOPHILY a relation node is where one of
+    # its located technology-cooperation partners is (province and city); the others
+    # are drawn from a province distribution solved so that the enabling / input
+    # shares approach Tables 7 and 10 given everything else.
+    rel = cls == 2
+    located = prov >= 0
+    e_rel_s = rel[tsrc] & located[tdst]
+    e_rel_d = rel[tdst] & located[tsrc]
+    cand_r = np.concatenate([tsrc[e_rel_s], tdst[e_rel_d]])
+    cand_p = np.concatenate([tdst[e_rel_s], tsrc[e_rel_d]])
+    sh = rng.permutation(len(cand_r))
+    cand_r, cand_p = cand_r[sh], cand_p[sh]
+    ur, first = np.unique(cand_r, return_index=True)
+    part = np.full(nt, -1, np.int64)
+    part[ur] = cand_p[first]
+    copy = rel & (part >= 0) & (rng.random(nt) < GEO_HOMOPHILY)
+    ci = np.flatnonzero(copy)
+    prov[ci] = prov[part[ci]]
+    cc = ci[rng.random(len(ci)) < GEO_CITY_COPY]
+    city[cc] = city[part[cc]]
+    drawn = rel & ~copy
+    out_d = np.bincount(tsrc, minlength=nt).astype(float)
+    in_d = np.bincount(tdst, minlength=nt).astype(float)
+    tot = float(len(tsrc))
+    fx = ~drawn & (prov >= 0)
+    fixed_en = np.bincount(prov[fx], weights=out_d[fx], minlength=npv)
+    fixed_in = np.bincount(prov[fx], weights=in_d[fx], minlength=npv)
+    # two classes (mainly enabling / mainly receiving), a 2x2 solve per province
+    b_en, b_in = T_en * tot - fixed_en, T_in * tot - fixed_in
+    cl_a = drawn & (out_d > in_d)
+    cl_b = drawn & ~cl_a
+    oa, ia, ob, ib = out_d[cl_a].sum(), in_d[cl_a].sum(), out_d[cl_b].sum(), in_d[cl_b].sum()
+    det = oa * ib - ob * ia
+    if abs(det) > 1e-9 * max(oa * ib, 1.0):
+        qa = ((ib * b_en - ob * b_in) / det).clip(min=0)
+        qb = ((oa * b_in - ia * b_en) / det).clip(min=0)
+    else:
+        qa = qb = _lsq_share(oa + ob, ia + ib, b_en, b_in)
+    for cl_m, q in ((cl_a, qa), (cl_b, qb)):
+        q = q + 1e-4 if q.sum() > 0 else T_in.copy()
+        m = np.flatnonzero(cl_m)
+        prov[m] = rng.choice(npv, size=len(m), p=q / q.sum())
+    m = np.flatnonzero(prov < 0)
+    prov[m] = rng.choice(npv, size=len(m), p=T_in)
+    # their cities: solved the same way inside provinces for the published cities
+    cs_ = figs.get("city_shares", {})
+    c_en = {r[0]: r[2] for r in cs_.get("enabling", [])}
+    c_in = {r[0]: r[2] for r in cs_.get("input", [])}
+    for j, pname in enumerate(P):
+        mj = np.flatnonzero((prov == j) & (city == None))  # noqa: E711
+        if len(mj) == 0:
+            continue
+        cn = list(vocab.CITIES[pname])
+        w = np.array([vocab.CITIES[pname][k] for k in cn], float)
+        w /= w.sum()
+        if len(cn) > 1 and any(k in c_en or k in c_in for k in cn):
+            fxj = (prov == j) & (city != None)  # noqa: E711
+            q = np.full(len(cn), np.nan)
+            o_j, i_j = out_d[mj].sum(), in_d[mj].sum()
+            for a, k in enumerate(cn):
+                if k not in c_en and k not in c_in:
+                    continue
+                fk = fxj & (city == k)
+                b_en = c_en[k] * tot - out_d[fk].sum() if k in c_en else None
+                b_in = c_in[k] * tot - in_d[fk].sum() if k in c_in else None
+                if b_en is None:
+                    q[a] = max(b_in / max(i_j, 1e-9), 0.0)
+                elif b_in is None:
+                    q[a] = max(b_en / max(o_j, 1e-9), 0.0)
+                else:
+                    q[a] = float(_lsq_share(o_j, i_j, np.array([b_en]), np.array([b_in]))[0])
+            known = ~np.isnan(q)
+            q[known] = q[known].clip(0, 1)
+            if q[known].sum() > 1:
+                q[known] /= q[known].sum()
+            rest = 1.0 - q[known].sum()
+            q[~known] = rest * w[~known] / max(w[~known].sum(), 1e-12)
+            w = q.clip(min=1e-6)
+        city[mj] = np.array(cn, dtype=object)[rng.choice(len(cn), size=len(mj), p=w / w.sum())]
     return np.array(P, dtype=object)[prov], city
 
 

@@ -92,3 +92,29 @@ class Tracker:
         for run_id in filter(None, run_ids):
             client.set_tag(run_id, "valuenet.error", reason)
             client.set_terminated(run_id, status="FAILED")
+
+    def log_year_artifacts(self, year: int, tops: dict, flows, shares, degree_counts, synthetic: bool) -> dict:
+        """Top-20 tables, flows and shares as MLflow tables; the degree distribution and the province
+        flow matrix as figures. Returns the power-law fit's metrics (also logged)."""
+        import numpy as np
+
+        from valuenet.metrics.degree_distribution import fit_power_law
+        from valuenet.tracking import artifacts
+
+        for measure, table in tops.items():
+            self.mlflow.log_table(table, artifact_file=f"tables/top20_{measure}.json")
+        self.mlflow.log_table(flows, artifact_file="tables/flows.json")
+        self.mlflow.log_table(shares, artifact_file="tables/shares.json")
+        degrees = np.repeat(degree_counts["degree"].to_numpy(), degree_counts["nodes"].to_numpy())
+        fit = fit_power_law(degrees)
+        figure = artifacts.degree_distribution_figure(degrees, fit, year, synthetic)
+        self.mlflow.log_figure(figure, "figures/degree_distribution.png")
+        artifacts.close(figure)
+        if len(flows):
+            figure = artifacts.flow_matrix_figure(flows, year, synthetic)
+            self.mlflow.log_figure(figure, "figures/province_flows.png")
+            artifacts.close(figure)
+        fitted = {"degree_powerlaw_alpha": fit.alpha, "degree_powerlaw_xmin": fit.xmin,
+                  "degree_powerlaw_ks": fit.ks_distance}
+        self.mlflow.log_metrics(_clean(fitted))
+        return fitted

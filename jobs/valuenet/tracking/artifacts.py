@@ -1,0 +1,55 @@
+"""Figures and tables a person would rather look at than read (DESIGN.md section 5), from pandas."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a cluster or in CI
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from valuenet.metrics.degree_distribution import PowerLawFit, ccdf  # noqa: E402
+
+
+def degree_distribution_figure(degrees: np.ndarray, fit: PowerLawFit, year: int, synthetic: bool):
+    """Log-log CCDF of total degree with the fitted power-law tail."""
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    k, p = ccdf(degrees)
+    ax.loglog(k, p, ".", ms=3, label="P(K >= k), measured")
+    if fit.alpha is not None:
+        tail_share = fit.tail_nodes / max(1, int(np.sum(np.asarray(degrees) > 0)))
+        xs = k[k >= fit.xmin]
+        ax.loglog(xs, tail_share * (xs / fit.xmin) ** (1 - fit.alpha), "-",
+                  label=f"power law, alpha = {fit.alpha:.2f}, k >= {fit.xmin}")
+    ax.set_xlabel("degree k (in + out)")
+    ax.set_ylabel("share of nodes with degree >= k")
+    ax.set_title(f"Degree distribution, {year}" + (" (synthetic sample)" if synthetic else ""))
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def flow_matrix_figure(flows: pd.DataFrame, year: int, synthetic: bool, top: int = 15):
+    """Heatmap of province -> province technology flows (shares), the top provinces on each side."""
+    provinces = flows[flows["level"] == "province"]
+    keep = (provinces.groupby("enabling")["relations"].sum().nlargest(top).index.union(
+        provinces.groupby("receiving")["relations"].sum().nlargest(top).index))
+    order = provinces[provinces["enabling"].isin(keep)].groupby("enabling")["relations"].sum() \
+        .reindex(keep, fill_value=0).sort_values(ascending=False).index[:top]
+    matrix = (provinces.pivot_table(index="enabling", columns="receiving", values="share", aggfunc="sum")
+              .reindex(index=order, columns=order).fillna(0.0))
+    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    image = ax.imshow(matrix.values, cmap="viridis")
+    ax.set_xticks(range(len(order)), order, rotation=70, fontsize=7)
+    ax.set_yticks(range(len(order)), order, fontsize=7)
+    ax.set_xlabel("receiving province (input)")
+    ax.set_ylabel("enabling province")
+    ax.set_title(f"Technology flows between provinces, {year}" + (" (synthetic)" if synthetic else ""))
+    fig.colorbar(image, ax=ax, label="share of technology cooperation edges")
+    fig.tight_layout()
+    return fig
+
+
+def close(fig) -> None:
+    plt.close(fig)
