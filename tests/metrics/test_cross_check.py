@@ -16,7 +16,6 @@ from valuenet.metrics.degrees import degrees, out_degree_concentration
 @pytest.fixture(scope="module")
 def random_graph():
     rng = np.random.default_rng(42)
-    n = 3000
     arcs = set()
     for block in range(4):  # four components: ids block*1000 + ..., the last one small
         size = 1000 if block < 3 else 60

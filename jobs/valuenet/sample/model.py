@@ -689,7 +689,6 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
 
     # ---------------- edge attributes ---------------------------------------------
     is_tc = rel_f == TC
-    ntc = int(is_tc.sum())
     tnames, tp = _shares(figs["technology_categories"], 17)
     anames, ap_ = _shares(figs["application_fields"], 19)
     inames, ip = _industry_vocab(figs)

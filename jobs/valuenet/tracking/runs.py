@@ -49,8 +49,14 @@ class Tracker:
         logging.getLogger("mlflow").setLevel(logging.WARNING)  # mlflow resets its level on import
         logging.getLogger("alembic").setLevel(logging.WARNING)
         self.mlflow = mlflow
-        mlflow.set_tracking_uri(tracking_uri(config))
-        self.experiment = mlflow.set_experiment(config["mlflow"]["experiment"])
+        uri = tracking_uri(config)
+        mlflow.set_tracking_uri(uri)
+        name = config["mlflow"]["experiment"]
+        if uri.startswith("sqlite:///") and mlflow.get_experiment_by_name(name) is None:
+            # artifacts beside the local database, not in whatever folder the job ran from
+            store = Path(uri[len("sqlite:///"):]).parent / "mlartifacts" / name
+            mlflow.create_experiment(name, artifact_location=store.resolve().as_uri())
+        self.experiment = mlflow.set_experiment(name)
         self.uri = mlflow.get_tracking_uri()
 
     @contextmanager
