@@ -54,8 +54,9 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     if not years:
         raise ValuenetError(f"{tables.table_path(warehouse, 'edges')}: no relations, so no year to analyse")
     settings = AlgorithmSettings.from_config(config, runtime.has_graphframes)
-    source = data_source or tables.read_source(warehouse).get("label", "unknown")
-    synthetic = bool(tables.read_source(warehouse).get("synthetic", False))
+    recorded = tables.read_source(warehouse)
+    source = data_source or recorded.get("label", "unknown")
+    synthetic = bool(recorded.get("synthetic", False))
     tracker = None
     if tracking:
         from valuenet.tracking.runs import Tracker

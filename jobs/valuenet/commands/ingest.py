@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from pathlib import Path
 
 from pyspark.sql import functions as F
 
@@ -60,9 +62,6 @@ def ingest(spark, nodes_path: str, edges_path: str, warehouse: str) -> dict[str,
 
 def _describe_source(nodes_path: str, edges_path: str) -> dict:
     """The data's label: a synthetic sample says so in the SAMPLE.json beside its files."""
-    from pathlib import Path
-    import json
-
     marker = Path(nodes_path).parent / "SAMPLE.json"
     if "://" not in nodes_path and marker.exists():
         sample = json.loads(marker.read_text(encoding="utf-8"))

@@ -74,9 +74,8 @@ def build_year_network(keyed_nodes: DataFrame, edges: DataFrame, year: int) -> Y
 def years_span(edges: DataFrame) -> tuple[int, int] | None:
     """(first start_year, last year with an active relation), or None when there are no edges.
 
-    The last year is the largest end_year, or the largest start_year when some relation
-    has no end (an open relation is active in every later year; we stop at its start's
-    latest year plus nothing: the data says nothing beyond it).
+    The last year is the larger of the largest start_year and the largest end_year: an open
+    relation stays active after that, but the data says nothing about later years.
     """
     row = edges.agg(F.min("start_year").alias("first"), F.max("start_year").alias("last_start"),
                     F.max("end_year").alias("last_end")).first()
