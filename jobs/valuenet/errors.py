@@ -15,3 +15,7 @@ class MissingJarsError(ValuenetError):
 
 class ConfigError(ValuenetError):
     """The configuration or a command-line option is invalid."""
+
+
+class TrackingError(ValuenetError):
+    """The MLflow tracking store cannot be used (for example, the server does not answer)."""

@@ -57,10 +57,11 @@ def read(spark: SparkSession, warehouse: str, table: str, as_of: int | None = No
     return reader.load(table_path(warehouse, table))
 
 
-def replace_years(df: DataFrame, warehouse: str, table: str, years: list[int], retries: int = 3) -> None:
-    """Atomically replace these years' partitions of an output table (one Delta commit).
+def replace_years(df: DataFrame, warehouse: str, table: str, years: list[int], filter_text: str = "",
+                  retries: int = 3) -> None:
+    """Atomically replace these years' rows of an output table for one filter (one Delta commit).
 
-    Each year is fully replaced or untouched. Retries on a concurrent-writer conflict, since
+    Each (year, filter) is fully replaced or untouched; other filters' rows of the same years stay. Retries on a concurrent-writer conflict, since
     other years may be written at the same time.
     """
     from delta.exceptions import ConcurrentAppendException, ConcurrentWriteException
@@ -69,7 +70,8 @@ def replace_years(df: DataFrame, warehouse: str, table: str, years: list[int], r
     for attempt in range(retries + 1):
         try:
             (df.select(*columns).write.format("delta").mode("overwrite")
-             .option("replaceWhere", f"year IN ({', '.join(str(int(y)) for y in years)})")
+             .option("replaceWhere", f"year IN ({', '.join(str(int(y)) for y in years)}) "
+                                     f"AND filter = '{filter_text.replace(chr(39), chr(39) * 2)}'")
              .save(table_path(warehouse, table)))
             return
         except (ConcurrentAppendException, ConcurrentWriteException):

@@ -19,9 +19,11 @@ from valuenet.metrics.definitions import NETWORK_METRICS
 from valuenet.metrics.geography import flows, shares
 from valuenet.metrics.year_metrics import AlgorithmSettings, network_metrics, node_metrics
 from valuenet.report.year_table import format_year_table
+from valuenet.snapshot.network_filter import NetworkFilter, filter_relations
 from valuenet.snapshot.year_network import (build_year_network, check_surrogate_keys, with_surrogate_keys,
                                             years_span)
 from valuenet.spark import create_session
+from valuenet.tracking.runs import check_reachable, tracking_uri
 
 log = logging.getLogger("valuenet")
 
@@ -30,14 +32,17 @@ def parser():
     p = base_parser("valuenet analyze", "Compute the year networks' metrics into Delta and MLflow.")
     p.add_argument("--warehouse", help="warehouse folder or URI (default: conf warehouse)")
     p.add_argument("--years", help="2014-2022, 2022 or 2014,2018 (default: every year of the data)")
+    p.add_argument("--filter", action="append", metavar="CLAUSE",
+                   help="narrow the network before any metric (repeatable, AND): relation=tech_cooperation, "
+                        "org_type=enterprise,university, platform, or platform_network (the report's Tables 5-6)")
     p.add_argument("--no-tracking", action="store_true", help="write Delta only, no MLflow runs")
     p.add_argument("--data-source", default=None, help="label of the data for the MLflow tag (default: from the table)")
     return p
 
 
 def analyze(runtime, config: dict, warehouse: str, years_text: str | None, tracking: bool,
-            data_source: str | None = None) -> list[dict]:
-    """Analyse each year; returns the network_metrics rows written (as dicts)."""
+            data_source: str | None = None, network_filter: NetworkFilter = NetworkFilter()) -> list[dict]:
+    """Analyse each year of the (filtered) registry; returns the network_metrics rows written (as dicts)."""
     spark = runtime.spark
     for table in ("nodes", "edges"):
         if not tables.exists(spark, warehouse, table):
@@ -47,12 +52,15 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     # Every year of this run reads the same data versions (time travel).
     versions = {t: tables.version(spark, warehouse, t) for t in ("nodes", "edges")}
     nodes = tables.read(spark, warehouse, "nodes", as_of=versions["nodes"])
-    edges = tables.read(spark, warehouse, "edges", as_of=versions["edges"]).cache()
+    edges = filter_relations(network_filter, nodes,
+                             tables.read(spark, warehouse, "edges", as_of=versions["edges"])).cache()
     keyed = with_surrogate_keys(nodes).cache()
     check_surrogate_keys(keyed)
     years = parse_years(years_text, years_span(edges))
     if not years:
-        raise ValuenetError(f"{tables.table_path(warehouse, 'edges')}: no relations, so no year to analyse")
+        raise ValuenetError(f"{tables.table_path(warehouse, 'edges')}: no relations"
+                            + (f" that pass --filter {network_filter.text}" if network_filter else "")
+                            + ", so no year to analyse")
     settings = AlgorithmSettings.from_config(config, runtime.has_graphframes)
     recorded = tables.read_source(warehouse)
     source = data_source or recorded.get("label", "unknown")
@@ -65,8 +73,9 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
         log.info("MLflow: experiment %r at %s", config["mlflow"]["experiment"], tracker.uri)
     params = {"years": f"{years[0]}-{years[-1]}" if years == list(range(years[0], years[-1] + 1))
               else ",".join(map(str, years)),
-              "filter": "none", **settings.as_params()}
+              "filter": network_filter.text or "none", **settings.as_params()}
     tags = {"valuenet.data_source": source, "valuenet.warehouse": warehouse,
+            "valuenet.filter": network_filter.text or "none",
             **{f"valuenet.version.{k}": v for k, v in runtime.versions.items()}}
     version_params = {f"input_version_{t}": v for t, v in versions.items()}
     results = []
@@ -80,7 +89,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                 child = tracker.year(year, tags, version_params) if tracker else nullcontext()
                 with child as run:
                     run_id = run.info.run_id if run else None
-                    outputs = _compute_year(keyed, edges, year, settings, versions, run_id)
+                    outputs = _compute_year(keyed, edges, year, settings, versions, run_id, network_filter.text)
                     if tracker:
                         tracker.log_year_artifacts(year, *_artifact_frames(outputs, keyed), synthetic=synthetic)
                         tracker.log_year_metrics(year, {k: outputs.row[k] for k in NETWORK_METRICS},
@@ -89,7 +98,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                 log.info("[%d/%d] year %d: %s nodes, %s edges (%.1f s)", len(results) + len(batch), len(years),
                          year, f"{outputs.row['nodes']:,}", f"{outputs.row['edges']:,}", time.time() - started)
             try:
-                _write_years(spark, batch, warehouse)
+                _write_years(spark, batch, warehouse, network_filter.text)
             except BaseException:
                 if tracker:
                     tracker.mark_failed([o.row["run_id"] for o in batch], "the Delta write of these years failed")
@@ -128,7 +137,7 @@ class YearOutputs:
     cached: list
 
 
-def _compute_year(keyed, edges, year, settings, versions, run_id) -> YearOutputs:
+def _compute_year(keyed, edges, year, settings, versions, run_id, filter_text: str) -> YearOutputs:
     stages = _Stages(year)
     network = build_year_network(keyed, edges, year)
     network.vertices.cache()
@@ -137,13 +146,13 @@ def _compute_year(keyed, edges, year, settings, versions, run_id) -> YearOutputs
     per_node.count()
     stages.done("node metrics")
     summary = network_metrics(network, per_node, settings, on_stage=stages.done)
-    stamp = [F.lit(year).cast("int").alias("year"), F.lit("").alias("filter"), F.lit(run_id).cast("string").alias("run_id")]
+    stamp = [F.lit(year).cast("int").alias("year"), F.lit(filter_text).alias("filter"), F.lit(run_id).cast("string").alias("run_id")]
     year_flows = flows(network).select("*", *stamp).cache()
     year_shares = shares(network, edges).select("*", *stamp).cache()
     year_flows.count(), year_shares.count()
     stages.done("flows and shares")
     stages.log()
-    row = {"year": year, **summary, "filter": "", "input_versions": tables.versions_json(versions), "run_id": run_id}
+    row = {"year": year, **summary, "filter": filter_text, "input_versions": tables.versions_json(versions), "run_id": run_id}
     return YearOutputs(row=row, per_node=per_node.select("*", *stamp), flows=year_flows, shares=year_shares,
                        cached=[per_node, year_flows, year_shares, network.vertices, network.relations])
 
@@ -160,14 +169,14 @@ def _artifact_frames(outputs: YearOutputs, keyed):
     return tops, outputs.flows.drop(*drop).toPandas(), outputs.shares.drop(*drop).toPandas(), degree_counts
 
 
-def _write_years(spark, batch: list[YearOutputs], warehouse: str) -> None:
-    """One Delta commit per output table for the batch's years: each year fully replaced or untouched."""
+def _write_years(spark, batch: list[YearOutputs], warehouse: str, filter_text: str) -> None:
+    """One Delta commit per output table for the batch's years: each (year, filter) fully replaced or untouched."""
     started = time.time()
     years = [o.row["year"] for o in batch]
     network_rows = spark.createDataFrame([o.row for o in batch], schema=_network_schema())
     for table, frames in (("node_metrics", [o.per_node for o in batch]), ("flows", [o.flows for o in batch]),
                           ("shares", [o.shares for o in batch]), ("network_metrics", [network_rows])):
-        tables.replace_years(reduce(DataFrame.unionByName, frames), warehouse, table, years)
+        tables.replace_years(reduce(DataFrame.unionByName, frames), warehouse, table, years, filter_text)
     for outputs in batch:
         for df in outputs.cached:
             df.unpersist()
@@ -188,9 +197,13 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.conf)
         apply_common(args, config)
         warehouse = resolve_path(args.warehouse or config["warehouse"])
+        network_filter = NetworkFilter.parse(args.filter)
+        if not args.no_tracking:
+            check_reachable(tracking_uri(config))
         runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse))
         log.info("analyze %s (%s)", warehouse, runtime.describe())
-        rows = analyze(runtime, config, warehouse, args.years, not args.no_tracking, args.data_source)
+        rows = analyze(runtime, config, warehouse, args.years, not args.no_tracking, args.data_source,
+                       network_filter)
     except ValuenetError as exc:
         log.error("%s", exc)
         return 2

@@ -14,7 +14,7 @@ from valuenet.config import load_config, resolve_path
 from valuenet.errors import ValuenetError
 from valuenet.report.year_table import format_year_table
 from valuenet.spark import create_session
-from valuenet.tracking.runs import tracking_uri
+from valuenet.tracking.runs import check_reachable, tracking_uri
 
 log = logging.getLogger("valuenet")
 
@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.conf)
         apply_common(args, config)
         warehouse = resolve_path(args.warehouse or config["warehouse"])
+        if not args.no_tracking:
+            check_reachable(tracking_uri(config))
         runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse))
         log.info("run: %s", runtime.describe())
         spark = runtime.spark

@@ -14,12 +14,49 @@ from pathlib import Path
 
 from valuenet import __version__
 from valuenet.config import project_root
+from valuenet.errors import TrackingError
 
 
 def tracking_uri(config: dict) -> str:
     """config mlflow.tracking_uri, else MLFLOW_TRACKING_URI, else sqlite:///mlflow.db in the working folder."""
     return (config["mlflow"].get("tracking_uri") or os.environ.get("MLFLOW_TRACKING_URI")
             or f"sqlite:///{Path.cwd() / 'mlflow.db'}")
+
+
+def check_reachable(uri: str, timeout: float = 5.0) -> None:
+    """Raise TrackingError in one line if an http(s) tracking server does not answer its /health check.
+
+    Called before any Spark work, so a wrong URI costs seconds, not a computed year.
+    Local stores (sqlite, file) need no check.
+    """
+    import urllib.error
+    import urllib.request
+
+    if not uri.startswith(("http://", "https://")):
+        return
+    health = uri.rstrip("/") + "/health"
+    try:
+        with urllib.request.urlopen(health, timeout=timeout) as answer:  # noqa: S310 (http(s) only, checked above)
+            if answer.status == 200:
+                return
+            problem = f"HTTP {answer.status}"
+    except urllib.error.HTTPError as exc:
+        problem = f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError) as exc:
+        problem = str(getattr(exc, "reason", exc))
+    raise TrackingError(f"MLflow tracking server {_without_credentials(uri)} cannot be reached ({problem}): "
+                        "start it, fix mlflow.tracking_uri / MLFLOW_TRACKING_URI, or pass --no-tracking")
+
+
+def _without_credentials(uri: str) -> str:
+    """The URI with any user:password@ part masked, for messages."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(uri)
+    if parts.username or parts.password:
+        host = parts.hostname + (f":{parts.port}" if parts.port else "")
+        return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
+    return uri
 
 
 def git_commit() -> str:
