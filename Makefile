@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 JAVA_HOME ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/java-17-openjdk*))
 export JAVA_HOME
 
-.PHONY: help setup run test ui clean
+.PHONY: help setup run test cluster-test package ui clean
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,8 +31,14 @@ run: setup  ## the default job: sample -> ingest -> analyze 2014-2022 -> year ta
 test: setup  ## the test suite (real Spark, Delta, MLflow)
 	$(BIN)/pytest
 
+cluster-test: setup  ## spark-submit on a real standalone cluster (1 master, 2 workers) vs local mode
+	$(BIN)/pytest tests/cluster
+
+package: setup  ## dist/: the package zip for --py-files and the project archive for cluster deploy mode
+	$(BIN)/python -m valuenet.package
+
 ui:  ## the MLflow UI on the default local store
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db
 
 clean:  ## remove the default warehouse and MLflow store (not the environment)
-	rm -rf warehouse mlflow.db mlartifacts
+	rm -rf warehouse mlflow.db mlartifacts dist

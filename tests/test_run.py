@@ -33,9 +33,10 @@ def test_nine_year_runs_with_tables_and_figures(finished):
     _, _, uri, _ = finished
     client = MlflowClient(tracking_uri=uri)
     runs = client.search_runs([client.get_experiment_by_name("run-test").experiment_id])
-    children = sorted(r.info.run_name for r in runs if "mlflow.parentRunId" in r.data.tags)
+    whole = [r for r in runs if r.data.tags["valuenet.filter"] == "none"]
+    children = sorted(r.info.run_name for r in whole if "mlflow.parentRunId" in r.data.tags)
     assert children == [f"year={y}" for y in range(2014, 2023)]
-    parent = next(r for r in runs if "mlflow.parentRunId" not in r.data.tags)
+    parent = next(r for r in whole if "mlflow.parentRunId" not in r.data.tags)
     assert parent.data.tags["valuenet.data_source"].startswith("synthetic sample")
     child = next(r for r in runs if r.info.run_name == "year=2022")
     figures = [a.path for a in client.list_artifacts(child.info.run_id, "figures")]
@@ -45,11 +46,27 @@ def test_nine_year_runs_with_tables_and_figures(finished):
     assert [m.step for m in sorted(trend, key=lambda m: m.step)] == list(range(2014, 2023))
 
 
+def test_the_platform_network_is_analysed_beside_the_whole_network(finished):
+    _, warehouse, uri, _ = finished
+    rows = DeltaTable(f"{warehouse}/network_metrics").to_pandas()
+    platform = rows[rows["filter"] == "platform;relation=tech_cooperation"]
+    assert sorted(platform["year"]) == [2015, 2017, 2019, 2021]
+    whole = rows[rows["filter"] == ""].set_index("year")
+    for _, row in platform.iterrows():
+        assert 0 < row["edges"] < whole.loc[row["year"], "edges"]
+    client = MlflowClient(tracking_uri=uri)
+    runs = client.search_runs([client.get_experiment_by_name("run-test").experiment_id],
+                              "tags.`valuenet.filter` = 'platform;relation=tech_cooperation'")
+    assert sorted(r.info.run_name for r in runs if "mlflow.parentRunId" in r.data.tags) == \
+        ["year=2015", "year=2017", "year=2019", "year=2021"]
+
+
 def test_report_prints_and_writes_the_tables(finished, capsys):
     _, warehouse, _, folder = finished
     assert report.main(["--warehouse", warehouse, "--compare", "--out", str(folder / "report")]) == 0
     printed = capsys.readouterr().out
     assert "Synthetic sample" in printed and "Table 8." in printed
     assert "published figures are within tolerance" in printed
+    assert "Table 5. The filtered network (--filter platform;relation=tech_cooperation), 2021" in printed
     page = (folder / "report" / "report.html").read_text(encoding="utf-8")
     assert "<table" in page and "Synthetic sample" in page

@@ -11,6 +11,7 @@ JOBS = {
     "analyze": "compute the year networks' metrics into Delta and MLflow",
     "report": "print the report's tables for a warehouse",
     "run": "the default end-to-end job",
+    "benchmark": "per-year, per-metric time and memory on the sample, beside igraph",
 }
 
 

@@ -20,8 +20,10 @@ def table_path(warehouse: str, table: str) -> str:
     return f"{warehouse.rstrip('/')}/{table}"
 
 
-def checkpoint_path(warehouse: str) -> str:
-    return f"{warehouse.rstrip('/')}/_checkpoints"
+def checkpoint_path(warehouse: str, config: dict | None = None) -> str:
+    """conf spark.checkpoint_dir if set (shared storage on a cluster), else <warehouse>/_checkpoints."""
+    configured = (config or {}).get("spark", {}).get("checkpoint_dir")
+    return str(configured) if configured else f"{warehouse.rstrip('/')}/_checkpoints"
 
 
 def exists(spark: SparkSession, warehouse: str, table: str) -> bool:
@@ -78,10 +80,6 @@ def replace_years(df: DataFrame, warehouse: str, table: str, years: list[int], f
             if attempt == retries:
                 raise
             time.sleep(1 + attempt)
-
-
-def versions_json(versions: dict[str, int]) -> str:
-    return json.dumps(versions, sort_keys=True)
 
 
 def upsert(spark: SparkSession, source: DataFrame, warehouse: str, table: str) -> int:

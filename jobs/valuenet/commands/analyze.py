@@ -15,6 +15,7 @@ from valuenet import tables
 from valuenet.commands.common import apply_common, base_parser, parse_years, setup_logging
 from valuenet.config import load_config, resolve_path
 from valuenet.errors import ValuenetError
+from valuenet.provenance import fingerprint, input_versions
 from valuenet.metrics.definitions import NETWORK_METRICS
 from valuenet.metrics.geography import flows, shares
 from valuenet.metrics.year_metrics import AlgorithmSettings, network_metrics, node_metrics
@@ -35,14 +36,21 @@ def parser():
     p.add_argument("--filter", action="append", metavar="CLAUSE",
                    help="narrow the network before any metric (repeatable, AND): relation=tech_cooperation, "
                         "org_type=enterprise,university, platform, or platform_network (the report's Tables 5-6)")
+    p.add_argument("--resume", action="store_true",
+                   help="skip the years already written from the same input versions, filter and settings")
     p.add_argument("--no-tracking", action="store_true", help="write Delta only, no MLflow runs")
     p.add_argument("--data-source", default=None, help="label of the data for the MLflow tag (default: from the table)")
     return p
 
 
 def analyze(runtime, config: dict, warehouse: str, years_text: str | None, tracking: bool,
-            data_source: str | None = None, network_filter: NetworkFilter = NetworkFilter()) -> list[dict]:
-    """Analyse each year of the (filtered) registry; returns the network_metrics rows written (as dicts)."""
+            data_source: str | None = None, network_filter: NetworkFilter = NetworkFilter(),
+            resume: bool = False) -> list[dict]:
+    """Analyse each year of the (filtered) registry; returns the network_metrics rows written (as dicts).
+
+    With resume, years whose network_metrics row has the same provenance (input versions,
+    filter, settings, code version) are skipped and their stored rows returned instead.
+    """
     spark = runtime.spark
     for table in ("nodes", "edges"):
         if not tables.exists(spark, warehouse, table):
@@ -62,6 +70,12 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                             + (f" that pass --filter {network_filter.text}" if network_filter else "")
                             + ", so no year to analyse")
     settings = AlgorithmSettings.from_config(config, runtime.has_graphframes)
+    provenance = input_versions(versions, network_filter.text, settings.as_params())
+    done = _already_written(spark, warehouse, years, network_filter.text, provenance) if resume else {}
+    if done:
+        log.info("--resume: years %s are already written from the same inputs and settings: skipped",
+                 ",".join(map(str, sorted(done))))
+        years = [y for y in years if y not in done]
     recorded = tables.read_source(warehouse)
     source = data_source or recorded.get("label", "unknown")
     synthetic = bool(recorded.get("synthetic", False))
@@ -78,7 +92,11 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
             "valuenet.filter": network_filter.text or "none",
             **{f"valuenet.version.{k}": v for k, v in runtime.versions.items()}}
     version_params = {f"input_version_{t}": v for t, v in versions.items()}
-    results = []
+    results = list(done.values())
+    if not years:
+        edges.unpersist()
+        keyed.unpersist()
+        return sorted(results, key=lambda r: r["year"])
     batch_size = max(1, int(config["analyze"].get("years_per_commit") or len(years)))
     parent = tracker.parent(f"analyze {params['years']}", tags, params, config) if tracker else nullcontext()
     with parent as parent_run:
@@ -86,16 +104,17 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
             batch = []
             for year in years[first:first + batch_size]:
                 started = time.time()
-                child = tracker.year(year, tags, version_params) if tracker else nullcontext()
+                child = (tracker.year(year, {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, provenance)},
+                                      version_params) if tracker else nullcontext())
                 with child as run:
                     run_id = run.info.run_id if run else None
-                    outputs = _compute_year(keyed, edges, year, settings, versions, run_id, network_filter.text)
+                    outputs = _compute_year(keyed, edges, year, settings, provenance, run_id, network_filter.text)
                     if tracker:
                         tracker.log_year_artifacts(year, *_artifact_frames(outputs, keyed), synthetic=synthetic)
                         tracker.log_year_metrics(year, {k: outputs.row[k] for k in NETWORK_METRICS},
                                                  parent_run.info.run_id)
                 batch.append(outputs)
-                log.info("[%d/%d] year %d: %s nodes, %s edges (%.1f s)", len(results) + len(batch), len(years),
+                log.info("[%d/%d] year %d: %s nodes, %s edges (%.1f s)", first + len(batch), len(years),
                          year, f"{outputs.row['nodes']:,}", f"{outputs.row['edges']:,}", time.time() - started)
             try:
                 _write_years(spark, batch, warehouse, network_filter.text)
@@ -104,6 +123,8 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                     tracker.mark_failed([o.row["run_id"] for o in batch], "the Delta write of these years failed")
                 raise
             results.extend(o.row for o in batch)
+            if tracker:
+                tracker.retire_duplicates([o.row["run_id"] for o in batch])
     edges.unpersist()
     keyed.unpersist()
     return results
@@ -137,7 +158,7 @@ class YearOutputs:
     cached: list
 
 
-def _compute_year(keyed, edges, year, settings, versions, run_id, filter_text: str) -> YearOutputs:
+def _compute_year(keyed, edges, year, settings, provenance: str, run_id, filter_text: str) -> YearOutputs:
     stages = _Stages(year)
     network = build_year_network(keyed, edges, year)
     network.vertices.cache()
@@ -152,9 +173,17 @@ def _compute_year(keyed, edges, year, settings, versions, run_id, filter_text: s
     year_flows.count(), year_shares.count()
     stages.done("flows and shares")
     stages.log()
-    row = {"year": year, **summary, "filter": filter_text, "input_versions": tables.versions_json(versions), "run_id": run_id}
+    row = {"year": year, **summary, "filter": filter_text, "input_versions": provenance, "run_id": run_id}
     return YearOutputs(row=row, per_node=per_node.select("*", *stamp), flows=year_flows, shares=year_shares,
                        cached=[per_node, year_flows, year_shares, network.vertices, network.relations])
+
+
+def _already_written(spark, warehouse: str, years: list[int], filter_text: str, provenance: str) -> dict[int, dict]:
+    """network_metrics rows of these years and filter that were computed with this provenance."""
+    rows = (tables.read(spark, warehouse, "network_metrics")
+            .where(F.col("year").isin(years) & (F.col("filter") == filter_text)
+                   & (F.col("input_versions") == provenance)).collect())
+    return {r["year"]: r.asDict() for r in rows}
 
 
 def _artifact_frames(outputs: YearOutputs, keyed):
@@ -173,6 +202,7 @@ def _write_years(spark, batch: list[YearOutputs], warehouse: str, filter_text: s
     """One Delta commit per output table for the batch's years: each (year, filter) fully replaced or untouched."""
     started = time.time()
     years = [o.row["year"] for o in batch]
+    log.info("  writing years %s: one commit per output table", ",".join(map(str, years)))
     network_rows = spark.createDataFrame([o.row for o in batch], schema=_network_schema())
     for table, frames in (("node_metrics", [o.per_node for o in batch]), ("flows", [o.flows for o in batch]),
                           ("shares", [o.shares for o in batch]), ("network_metrics", [network_rows])):
@@ -200,10 +230,10 @@ def main(argv: list[str] | None = None) -> int:
         network_filter = NetworkFilter.parse(args.filter)
         if not args.no_tracking:
             check_reachable(tracking_uri(config))
-        runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse))
+        runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
         log.info("analyze %s (%s)", warehouse, runtime.describe())
         rows = analyze(runtime, config, warehouse, args.years, not args.no_tracking, args.data_source,
-                       network_filter)
+                       network_filter, resume=args.resume)
     except ValuenetError as exc:
         log.error("%s", exc)
         return 2

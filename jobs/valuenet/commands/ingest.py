@@ -48,8 +48,12 @@ def ingest(spark, nodes_path: str, edges_path: str, warehouse: str) -> dict[str,
         row = checked.agg(F.count("*").alias("read"), F.count("reason").alias("rejected")).first()
         counts[path] = {"read": row["read"], "accepted": row["read"] - row["rejected"], "rejected": row["rejected"]}
 
+    # one commit per table: a table is either as before or fully updated, whatever happens
+    log.info("  merging nodes")
     changed_nodes = tables.upsert(spark, good_nodes, warehouse, "nodes")
+    log.info("  merging edges")
     changed_edges = tables.upsert(spark, validate.accepted_edges(checked_edges), warehouse, "edges")
+    log.info("  replacing the rejected rows of these files")
     rejected = validate.rejected(checked_nodes, "nodes").union(validate.rejected(checked_edges, "edges"))
     tables.replace_rejected(spark, rejected, warehouse, [nodes_path, edges_path])
     tables.write_source(warehouse, _describe_source(nodes_path, edges_path))
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.conf)
         apply_common(args, config)
         warehouse = resolve_path(args.warehouse or config["warehouse"])
-        runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse))
+        runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
         log.info("ingest into %s (%s)", warehouse, runtime.describe())
         started = time.time()
         counts = ingest(runtime.spark, resolve_path(args.nodes), resolve_path(args.edges), warehouse)

@@ -16,10 +16,12 @@ from deltalake import DeltaTable
 
 from valuenet import tables
 from valuenet.config import load_config, resolve_path
+from valuenet.errors import ValuenetError
 from valuenet.report import tables as report_tables
 from valuenet.report.compare import compare
 from valuenet.report.figures import published
 from valuenet.report.year_table import format_year_table
+from valuenet.snapshot.network_filter import NetworkFilter
 
 SYNTHETIC = "Synthetic sample: every figure is measured on generated data, not the institute's registry."
 
@@ -29,19 +31,25 @@ def parser():
     p.add_argument("--warehouse", help="warehouse folder (default: conf warehouse)")
     p.add_argument("--year", type=int, help="year of Tables 3-10 (default: the last analysed year)")
     p.add_argument("--compare", action="store_true", help="published figures beside measured ones")
+    p.add_argument("--filter", action="append", metavar="CLAUSE",
+                   help="the filtered network of Tables 5 and 6, as given to analyze --filter "
+                        "(default: platform_network)")
     p.add_argument("--out", help="folder for report.md and report.html")
     return p
 
 
-def _read(warehouse: str, table: str, year: int | None = None) -> pd.DataFrame:
+def _read(warehouse: str, table: str, year: int | None = None, filter_text: str = "") -> pd.DataFrame:
     dt = DeltaTable(tables.table_path(warehouse, table))
     df = dt.to_pandas(filters=[("year", "=", year)] if year is not None else None)
-    return df[df["filter"] == ""] if "filter" in df.columns else df
+    return df[df["filter"] == filter_text] if "filter" in df.columns else df
 
 
-def build(warehouse: str, year: int | None, with_compare: bool) -> tuple[list[tuple[str, pd.DataFrame | str]], str]:
+def build(warehouse: str, year: int | None, with_compare: bool,
+          platform_filter: NetworkFilter = NetworkFilter.parse(["platform_network"])
+          ) -> tuple[list[tuple[str, pd.DataFrame | str]], str]:
     """The report's sections as (title, table or text), and a one-line summary."""
     network = _read(warehouse, "network_metrics").sort_values("year")
+    platform = _read(warehouse, "network_metrics", filter_text=platform_filter.text).sort_values("year")
     if network.empty:
         raise LookupError("network_metrics is empty: run `valuenet analyze` first")
     year = int(year or network["year"].max())
@@ -52,6 +60,7 @@ def build(warehouse: str, year: int | None, with_compare: bool) -> tuple[list[tu
         ("Table 2. The value network by year", format_year_table(rows)),
         (f"Table 3. Top 20 sample enterprises by degree, {year}", report_tables.top_nodes(per_node, nodes, "sample")),
         (f"Table 4. Top 20 relation nodes by degree, {year}", report_tables.top_nodes(per_node, nodes, "relation")),
+        *_filtered_sections(platform, platform_filter),
         (f"Table 7. Provinces' shares of technology cooperation, enabling side, {year}",
          report_tables.top_shares(shares, "province_enabling", 20)),
         (f"Table 7. Provinces' shares, receiving (input) side, {year}",
@@ -66,10 +75,28 @@ def build(warehouse: str, year: int | None, with_compare: bool) -> tuple[list[tu
     ]
     summary = ""
     if with_compare:
-        table = compare(published(), network, per_node, nodes, flows, shares)
+        table = compare(published(), network, per_node, nodes, flows, shares, platform)
         sections.append((f"Published figures beside measured ones ({year} for Tables 3-10)", table))
         summary = f"{int(table['within'].sum())} of {len(table)} published figures are within tolerance"
     return sections, summary
+
+
+def _filtered_sections(platform: pd.DataFrame, platform_filter: NetworkFilter) -> list:
+    """Tables 5 and 6 (and the out-degree concentration) of the filtered network, if it was analysed."""
+    label = f"--filter {platform_filter.text}"
+    if platform.empty:
+        return [(f"Tables 5 and 6. The filtered network ({label})",
+                 f"not analysed yet: valuenet analyze --filter {platform_filter.text}")]
+    rows = [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in platform.to_dict("records")]
+    last = platform.iloc[-1]
+    concentration = pd.DataFrame({
+        "year": platform["year"], "top 10 %": platform["out_degree_top_10pct"],
+        "top 1 %": platform["out_degree_top_1pct"], "top 0.1 %": platform["out_degree_top_0_1pct"]})
+    return [(f"Table 5. The filtered network ({label}), {int(last['year'])}",
+             last[["nodes", "sample_nodes", "relation_nodes", "edges", "avg_degree", "diameter", "density",
+                   "modularity", "avg_clustering", "avg_path_length"]].to_frame("value").reset_index(names="figure")),
+            (f"Table 6. The filtered network ({label}) by year", format_year_table(rows)),
+            (f"Section 5.2.3. Share of edges sent by the top nodes by out-degree ({label})", concentration)]
 
 
 def _text(sections) -> str:
@@ -105,7 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     warehouse = resolve_path(args.warehouse or load_config()["warehouse"])
     try:
-        sections, summary = build(warehouse, args.year, args.compare)
+        platform_filter = NetworkFilter.parse(args.filter or ["platform_network"])
+    except ValuenetError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        sections, summary = build(warehouse, args.year, args.compare, platform_filter)
     except Exception as exc:  # delta-rs TableNotFoundError, empty tables
         print(f"{warehouse}: cannot make the report ({str(exc).splitlines()[0]}); run `valuenet analyze` first",
               file=sys.stderr)

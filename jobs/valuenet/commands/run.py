@@ -13,6 +13,7 @@ from valuenet.commands.sample import write_sample
 from valuenet.config import load_config, resolve_path
 from valuenet.errors import ValuenetError
 from valuenet.report.year_table import format_year_table
+from valuenet.snapshot.network_filter import NetworkFilter
 from valuenet.spark import create_session
 from valuenet.tracking.runs import check_reachable, tracking_uri
 
@@ -22,7 +23,7 @@ log = logging.getLogger("valuenet")
 def parser():
     p = base_parser("valuenet run", "Sample (if the warehouse is empty), ingest, analyze 2014-2022, print the year table.")
     p.add_argument("--warehouse", help="warehouse folder (default: conf warehouse)")
-    p.add_argument("--years", default="2014-2022")
+    p.add_argument("--years", help="years of the whole network (default: conf run.years)")
     p.add_argument("--no-tracking", action="store_true")
     return p
 
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         warehouse = resolve_path(args.warehouse or config["warehouse"])
         if not args.no_tracking:
             check_reachable(tracking_uri(config))
-        runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse))
+        runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
         log.info("run: %s", runtime.describe())
         spark = runtime.spark
         if not tables.exists(spark, warehouse, "edges"):
@@ -49,8 +50,14 @@ def main(argv: list[str] | None = None) -> int:
                          f"{c['rejected']:,}")
         else:
             log.info("stages 1-2/3: the warehouse already holds data, analysing it as it is")
-        log.info("stage 3/3: analyze %s", args.years)
-        rows = analyze(runtime, config, warehouse, args.years, not args.no_tracking)
+        years = args.years or str(config["run"]["years"])
+        log.info("stage 3/3: analyze %s", years)
+        rows = analyze(runtime, config, warehouse, years, not args.no_tracking)
+        for extra in config["run"].get("filtered") or []:
+            network_filter = NetworkFilter.parse(extra["filter"])
+            log.info("stage 3/3: analyze %s of the filtered network --filter %s", extra["years"], network_filter.text)
+            analyze(runtime, config, warehouse, str(extra["years"]), not args.no_tracking,
+                    network_filter=network_filter)
     except ValuenetError as exc:
         log.error("%s", exc)
         return 2

@@ -40,6 +40,8 @@ def _louvain_kernel(seed: int, tries: int):
         if len(vids) == 0:
             return
         pairs = codes.reshape(2, -1).T
+        # the same graph gives the same partition whatever order the shuffle delivered its edges in
+        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
         ig.set_random_number_generator(random.Random(seed))
         rng = np.random.default_rng(seed)
         best_q, membership = -1.0, None

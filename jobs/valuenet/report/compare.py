@@ -107,9 +107,39 @@ def enterprise_locations(figures: dict, nodes: pd.DataFrame) -> list[list]:
     return rows
 
 
+def platform_network(figures: dict, platform: pd.DataFrame) -> list[list]:
+    """Tables 5 and 6 and section 5.2.3 against the network_metrics rows of the platform-network filter."""
+    by_year = platform.set_index("year") if len(platform) else pd.DataFrame()
+
+    def get(year, key):
+        return None if year not in by_year.index else by_year.loc[year][key]
+
+    table5 = figures["platform_network_2021"]
+    rows = [_row("Table 5", f"2021 {key}", table5[key], get(2021, key), "relative", 0.05) for key in ("nodes", "edges")]
+    cols = figures["platform_network_by_year"]["columns"]
+    for values in figures["platform_network_by_year"]["rows"]:
+        pub = dict(zip(cols, values))
+        year = pub["year"]
+        rows.append(_row("Table 6", f"{year} avg_path_length", pub["avg_path_length"], get(year, "avg_path_length"),
+                         "relative", 0.10))
+        rows.append(_row("Table 6", f"{year} diameter", pub["diameter"], get(year, "diameter"), "absolute", 2))
+        rows.append(_row("Table 6", f"{year} avg_clustering", pub["avg_clustering"], get(year, "avg_clustering"),
+                         "relative", 0.25))
+    for key, column in (("top_10_percent", "out_degree_top_10pct"), ("top_1_percent", "out_degree_top_1pct"),
+                        ("top_0_1_percent", "out_degree_top_0_1pct")):
+        rows.append(_row("Section 5.2.3", f"2021 out-degree share of the {key.replace('_', ' ')}",
+                         figures["platform_out_degree_concentration"][key], get(2021, column), "points", 0.03))
+    return rows
+
+
 def compare(figures: dict, network: pd.DataFrame, node_metrics: pd.DataFrame, nodes: pd.DataFrame,
-            flows: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
-    """Every published figure that valuenet measures, beside the measured one (node/flow/share inputs: one year)."""
+            flows: pd.DataFrame, shares: pd.DataFrame, platform: pd.DataFrame) -> pd.DataFrame:
+    """Every published figure that valuenet measures, beside the measured one.
+
+    network: the unfiltered network_metrics rows (all years); node_metrics, flows, shares: one year;
+    platform: the network_metrics rows of the platform-network filter (empty if never analysed).
+    """
     rows = (table2(figures, network) + named_degrees(figures, node_metrics, nodes)
-            + geography(figures, flows, shares) + enterprise_locations(figures, nodes))
+            + geography(figures, flows, shares) + enterprise_locations(figures, nodes)
+            + platform_network(figures, platform))
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -129,6 +129,30 @@ class Tracker:
         self.mlflow.MlflowClient().log_batch(
             parent_run_id, metrics=[Metric(key, value, now, int(year)) for key, value in values.items()])
 
+    def retire_duplicates(self, run_ids: list[str | None]) -> int:
+        """Delete earlier year runs with the same fingerprint as these (now written) runs, and the
+        parents left without a year run; returns how many year runs were retired.
+
+        Re-analysing a year with the same inputs and settings thus replaces its run instead of
+        piling up copies; deleted runs stay restorable in MLflow's trash (`mlflow gc` purges them).
+        """
+        client = self.mlflow.MlflowClient()
+        experiment = [self.experiment.experiment_id]
+        retired, parents = 0, set()
+        for run_id in filter(None, run_ids):
+            tag = client.get_run(run_id).data.tags.get("valuenet.fingerprint")
+            if not tag:
+                continue
+            for old in client.search_runs(experiment, f"tags.`valuenet.fingerprint` = '{tag}'"):
+                if old.info.run_id != run_id:
+                    parents.add(old.data.tags.get("mlflow.parentRunId"))
+                    client.delete_run(old.info.run_id)
+                    retired += 1
+        for parent in filter(None, parents):
+            if not client.search_runs(experiment, f"tags.`mlflow.parentRunId` = '{parent}'", max_results=1):
+                client.delete_run(parent)
+        return retired
+
     def mark_failed(self, run_ids: list[str | None], reason: str) -> None:
         """Mark finished year runs FAILED after the fact (their outputs did not reach Delta)."""
         client = self.mlflow.MlflowClient()

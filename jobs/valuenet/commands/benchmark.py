@@ -1,0 +1,232 @@
+"""valuenet benchmark: per year and per metric, wall time and peak memory of valuenet's Spark
+metrics on the calibrated sample, beside igraph (single machine) on the same graphs.
+
+A script that prints figures (never a timed test):
+
+    valuenet benchmark --scale 1 --years 2014-2022
+    valuenet benchmark --scale 10 --years 2022 --markdown >> docs/benchmarks.md
+
+Each metric is forced (counted) on its own so its time is its own; peak memory is the
+largest resident set of this process and its children (the Spark JVM, Python workers)
+sampled every 0.2 s during the metric.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from valuenet.commands.common import apply_common, base_parser, parse_years, setup_logging
+from valuenet.config import load_config
+
+
+def parser():
+    p = base_parser("valuenet benchmark", "Per-year, per-metric wall time and peak memory, beside igraph.")
+    p.add_argument("--scale", type=float, default=1.0, help="sample scale (1 = the report's size)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--years", default="2022", help="years to measure (default 2022)")
+    p.add_argument("--work", help="folder for the sample and warehouse (default: a temporary folder)")
+    p.add_argument("--no-igraph", action="store_true", help="skip the igraph column")
+    p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    return p
+
+
+class PeakMemory:
+    """Largest summed RSS of this process tree while the block runs (MiB)."""
+
+    def __init__(self, interval: float = 0.2):
+        self.interval, self.peak, self._stop = interval, 0.0, threading.Event()
+
+    @staticmethod
+    def tree_rss() -> float:
+        children: dict[int, list[int]] = {}
+        rss: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(entry))
+                rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, IndexError, ValueError):
+                continue
+        total, todo = 0, [os.getpid()]
+        while todo:
+            pid = todo.pop()
+            total += rss.get(pid, 0)
+            todo.extend(children.get(pid, []))
+        return total / 2**20
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.tree_rss())
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self.peak = self.tree_rss()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def _timed(fn):
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        value = fn()
+        seconds = time.perf_counter() - started
+    return value, seconds, memory.peak
+
+
+def valuenet_year(runtime, settings, keyed, edges, year: int) -> tuple[dict, list[tuple[str, float, float]]]:
+    """Each metric of one year on Spark, forced one at a time: (counts, [(metric, s, peak MiB)])."""
+    from valuenet.metrics import graph_algorithms
+    from valuenet.metrics.clustering import local_clustering
+    from valuenet.metrics.communities import communities, modularity
+    from valuenet.metrics.degrees import degrees
+    from valuenet.metrics.geography import flows, shares
+    from valuenet.metrics.paths import path_statistics
+    from valuenet.snapshot.year_network import build_year_network
+
+    network = build_year_network(keyed, edges, year)
+    rows = []
+
+    def build():
+        network.vertices.cache()
+        network.relations.cache()
+        return network.vertices.count(), network.relations.count()
+
+    (n, m), s, peak = _timed(build)
+    rows.append(("year network", s, peak))
+    steps = [("degrees", lambda: degrees(network).count())]
+    if settings.with_graphframes and m:
+        steps += [("pagerank", lambda: graph_algorithms.pagerank(network, settings.damping, settings.tol).count()),
+                  ("components", lambda: graph_algorithms.weak_components(
+                      network, settings.components_algorithm, settings.broadcast_threshold,
+                      settings.checkpoint_interval).count())]
+    steps += [("clustering", lambda: local_clustering(network).count()),
+              ("communities+modularity",
+               lambda: modularity(network, communities(network, settings.seed).cache()).first()),
+              ("paths", lambda: path_statistics(network, settings.exact_paths_max_nodes,
+                                                settings.path_sample_sources, settings.seed)),
+              ("flows+shares", lambda: (flows(network).count(), shares(network, edges).count()))]
+    for name, step in steps:
+        _, s, peak = _timed(step)
+        rows.append((name, s, peak))
+    network.vertices.unpersist()
+    network.relations.unpersist()
+    return {"nodes": n, "edges": m}, rows
+
+
+def igraph_year(edges_pdf, year: int) -> dict[str, float]:
+    """The same metrics with igraph / scipy on one machine: {metric: seconds}."""
+    import igraph as ig
+    import numpy as np
+    import scipy.sparse as sp
+
+    active = edges_pdf[(edges_pdf["start_year"] <= year)
+                       & (edges_pdf["end_year"].isna() | (edges_pdf["end_year"] >= year))]
+    times = {}
+    started = time.perf_counter()
+    pairs = active.loc[active["src"] != active["dst"], ["src", "dst"]].drop_duplicates()
+    ids, codes = np.unique(np.concatenate([active["src"].to_numpy(), active["dst"].to_numpy()]),
+                           return_inverse=True)
+    src = np.searchsorted(ids, pairs["src"].to_numpy())
+    dst = np.searchsorted(ids, pairs["dst"].to_numpy())
+    g = ig.Graph(n=len(ids), edges=np.column_stack([src, dst]).tolist(), directed=True)
+    times["year network"] = time.perf_counter() - started
+    for name, fn in (("degrees", lambda: (g.indegree(), g.outdegree())),
+                     ("pagerank", lambda: g.pagerank(damping=0.85, directed=True)),
+                     ("components", lambda: g.connected_components(mode="weak"))):
+        started = time.perf_counter()
+        fn()
+        times[name] = time.perf_counter() - started
+
+    def clustering():  # Gephi / LDBC directed LCC by a direct count
+        a = sp.csr_matrix((np.ones(len(src)), (src, dst)), shape=(len(ids), len(ids)))
+        s = ((a + a.T) > 0).astype(np.float64)
+        k = np.asarray(s.sum(axis=1)).ravel()
+        links = np.asarray((s @ a).multiply(s).sum(axis=1)).ravel()
+        return np.where(k > 1, links / np.maximum(k * (k - 1), 1), 0.0).mean()
+
+    def louvain():
+        u = g.as_undirected(mode="collapse")
+        return u.community_multilevel().modularity
+
+    for name, fn in (("clustering", clustering), ("communities+modularity", louvain),
+                     ("paths", lambda: (g.average_path_length(directed=True, unconn=True),
+                                        g.diameter(directed=True, unconn=True)))):
+        started = time.perf_counter()
+        fn()
+        times[name] = time.perf_counter() - started
+    return times
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import pandas as pd
+    from deltalake import DeltaTable
+
+    from valuenet import tables
+    from valuenet.commands.ingest import ingest
+    from valuenet.commands.sample import write_sample
+    from valuenet.metrics.year_metrics import AlgorithmSettings
+    from valuenet.report.tables import markdown
+    from valuenet.snapshot.year_network import check_surrogate_keys, with_surrogate_keys
+    from valuenet.spark import create_session
+
+    args = parser().parse_args(argv)
+    setup_logging(args.verbose)
+    config = load_config(args.conf)
+    apply_common(args, config)
+    work = Path(args.work or tempfile.mkdtemp(prefix="valuenet-benchmark-"))
+    (nodes_path, edges_path), gen_s, gen_peak = _timed(lambda: write_sample(str(work / "sample"), args.scale,
+                                                                            args.seed))
+    warehouse = str(work / "warehouse")
+    runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
+    _, ingest_s, ingest_peak = _timed(lambda: ingest(runtime.spark, str(nodes_path), str(edges_path), warehouse))
+    spark = runtime.spark
+    keyed = with_surrogate_keys(tables.read(spark, warehouse, "nodes")).cache()
+    check_surrogate_keys(keyed)
+    edges = tables.read(spark, warehouse, "edges").cache()
+    edges_pdf = None if args.no_igraph else DeltaTable(tables.table_path(warehouse, "edges")).to_pandas(
+        columns=["src", "dst", "start_year", "end_year"])
+    settings = AlgorithmSettings.from_config(config, runtime.has_graphframes)
+    header = [f"# valuenet benchmark: scale {args.scale:g}, seed {args.seed}",
+              f"# machine: {machine()}",
+              f"# versions: {runtime.describe()}, python {platform.python_version()}",
+              f"# spark: master {spark.sparkContext.master}, "
+              f"shuffle partitions {spark.conf.get('spark.sql.shuffle.partitions')}",
+              f"# sample generation {gen_s:.1f} s (peak {gen_peak:,.0f} MiB); ingest {ingest_s:.1f} s "
+              f"(peak {ingest_peak:,.0f} MiB)"]
+    print("\n".join(header), flush=True)
+    records = []
+    for year in parse_years(args.years, None):
+        counts, rows = valuenet_year(runtime, settings, keyed, edges, year)
+        reference = {} if edges_pdf is None else igraph_year(edges_pdf, year)
+        for name, seconds, peak in rows:
+            records.append({"year": year, "nodes": counts["nodes"], "edges": counts["edges"], "metric": name,
+                            "valuenet_s": round(seconds, 2), "peak_MiB": round(peak),
+                            "igraph_s": round(reference[name], 2) if name in reference else None})
+        total = sum(s for _, s, _ in rows)
+        records.append({"year": year, "nodes": counts["nodes"], "edges": counts["edges"], "metric": "TOTAL",
+                        "valuenet_s": round(total, 2), "peak_MiB": round(max(p for _, _, p in rows)),
+                        "igraph_s": round(sum(reference.values()), 2) if reference else None})
+        print(pd.DataFrame(records[-len(rows) - 1:]).to_string(index=False), flush=True)
+    table = pd.DataFrame(records)
+    print()
+    print(markdown(table, decimals=2) if args.markdown else table.to_string(index=False))
+    return 0

@@ -1,0 +1,90 @@
+"""The jobs under spark-submit on a real standalone cluster (1 master, 2 workers of 1 core):
+the tables they write equal those of local mode on the same sample and settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from deltalake import DeltaTable
+
+from tests.cluster.standalone import StandaloneCluster
+from valuenet.commands.analyze import analyze
+from valuenet.commands.ingest import ingest
+from valuenet.commands.sample import write_sample
+from valuenet.config import load_config, project_root
+from valuenet.jars import jars_dir, local_jars
+from valuenet.package import build
+
+SCALE, YEARS = 0.01, "2020-2022"
+OUTPUTS = {"network_metrics": ["year", "filter"], "node_metrics": ["year", "filter", "id"],
+           "flows": ["year", "filter", "level", "enabling", "receiving"],
+           "shares": ["year", "filter", "dimension", "value"]}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    cluster = StandaloneCluster(tmp_path_factory.mktemp("cluster"), workers=2, cores=1, memory="2g").start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return write_sample(str(tmp_path_factory.mktemp("sample")), SCALE, 7)
+
+
+def submit(cluster: StandaloneCluster, dist: Path, job: str, *args: str) -> subprocess.CompletedProcess:
+    """spark-submit as the README's cluster section writes it (client deploy mode)."""
+    root = project_root()
+    jars = ",".join(str(j) for j in local_jars(jars_dir(load_config())))
+    package = next(dist.glob("valuenet-*.zip"))
+    command = [str(Path(sys.executable).parent / "spark-submit"), "--master", cluster.master_url,
+               "--deploy-mode", "client", "--properties-file", str(root / "conf" / "spark-defaults.cluster.conf"),
+               "--driver-memory", "1g", "--executor-memory", "1g", "--executor-cores", "1",
+               "--total-executor-cores", "2", "--conf", f"spark.pyspark.python={sys.executable}",
+               "--driver-java-options", f"-Dlog4j2.configurationFile=file:{root / 'conf' / 'log4j2.properties'}",
+               "--jars", jars, "--py-files", str(package), str(root / "jobs" / f"{job}.py"), *args,
+               "--profile", "cluster"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=1200,
+                          env={**os.environ, "PYSPARK_PYTHON": sys.executable})
+
+
+def _table(warehouse: str, name: str) -> pd.DataFrame:
+    df = DeltaTable(f"{warehouse}/{name}").to_pandas().drop(columns=["run_id"])
+    return df.sort_values(OUTPUTS[name]).reset_index(drop=True)
+
+
+def test_cluster_tables_equal_local_mode(cluster, sample, runtime, config, tmp_path):
+    nodes, edges = (str(p) for p in sample)
+    local, remote = str(tmp_path / "local"), str(tmp_path / "cluster")
+    ingest(runtime.spark, nodes, edges, local)
+    analyze(runtime, config, local, YEARS, tracking=False)
+
+    dist = tmp_path / "dist"
+    build(dist)
+    done = submit(cluster, dist, "ingest", "--nodes", nodes, "--edges", edges, "--warehouse", remote)
+    assert done.returncode == 0, done.stderr[-3000:]
+    done = submit(cluster, dist, "analyze", "--warehouse", remote, "--years", YEARS, "--no-tracking")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "2022" in done.stdout  # the year table
+
+    for name in ("nodes", "edges"):
+        key = ["id"] if name == "nodes" else ["src", "dst", "relation", "start_year", "seq"]
+        pd.testing.assert_frame_equal(DeltaTable(f"{local}/{name}").to_pandas().sort_values(key).reset_index(drop=True),
+                                      DeltaTable(f"{remote}/{name}").to_pandas().sort_values(key).reset_index(drop=True))
+    for name in OUTPUTS:
+        want, got = _table(local, name), _table(remote, name)
+        assert len(want) > 0, name
+        pd.testing.assert_frame_equal(want, got, check_exact=False, rtol=1e-9, atol=1e-12, obj=name)
+
+
+def test_the_cluster_ran_executors_on_both_workers(cluster):
+    work = [p for p in cluster.folder.glob("worker*/app-*/*") if p.is_dir()]
+    assert {p.parts[-3] for p in work} == {"worker0", "worker1"}

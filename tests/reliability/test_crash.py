@@ -1,0 +1,147 @@
+"""SIGKILL the job at each stage: every Delta table is afterwards either as before or fully
+updated (never partial), and a re-run completes the work.
+
+The registry: a small calibrated sample (v1), analysed for 2020-2021 ("before"); then a
+corrected edges file (v2: every fifth open relation that started by 2020 ends in 2020) is
+delivered. A job working on v2 is killed at a stage; then the work is re-run to the end
+("after"). Each table must equal its "before" or its "after" state.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from deltalake import DeltaTable
+
+from valuenet import tables
+from valuenet.commands.analyze import analyze
+from valuenet.commands.ingest import ingest
+from valuenet.commands.sample import write_sample
+
+YEARS = "2020-2021"
+KEYS = {"nodes": ["id"], "edges": ["src", "dst", "relation", "start_year", "seq"],
+        "rejected": ["source_file", "row_number"], "network_metrics": ["year", "filter"],
+        "node_metrics": ["year", "filter", "id"], "flows": ["year", "filter", "level", "enabling", "receiving"],
+        "shares": ["year", "filter", "dimension", "value"]}
+DROP = ["run_id", "ingested_at"]
+
+
+def state(warehouse: str, table: str) -> list[tuple]:
+    """The table's rows (run ids and timestamps left out, floats rounded), sorted by key."""
+    df = DeltaTable(tables.table_path(warehouse, table)).to_pandas()
+    df = df.drop(columns=[c for c in DROP if c in df.columns]).sort_values(KEYS[table]).reset_index(drop=True)
+    return [tuple(round(v, 9) if isinstance(v, float) else (None if pd.isna(v) else v) for v in row)
+            for row in df.astype(object).itertuples(index=False)]
+
+
+def run_and_kill(args: list[str], pattern: str, delay: float, log: Path) -> str:
+    """Start a valuenet job in its own process group; SIGKILL the group `delay` s after a stderr
+    line containing `pattern`. Returns what the job printed. Fails if the job ended first."""
+    process = subprocess.Popen([sys.executable, "-m", "valuenet.cli", *args], stderr=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL, text=True, start_new_session=True)
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if pattern in line:
+            time.sleep(delay)
+            break
+    ended_first = process.poll() is not None
+    if not ended_first:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+    log.write_text("".join(seen))
+    assert not ended_first and process.returncode == -signal.SIGKILL, "".join(seen)[-3000:]
+    return "".join(seen)
+
+
+@pytest.fixture(scope="module")
+def delivered(runtime, config, tmp_path_factory):
+    """Template warehouse: v1 ingested and analysed, v2 files beside it (not yet ingested)."""
+    folder = tmp_path_factory.mktemp("crash")
+    nodes, edges_v1 = write_sample(str(folder / "v1"), 0.01, 7)
+    rows = list(csv.DictReader(open(edges_v1, encoding="utf-8")))
+    open_by_2020 = [r for r in rows if not r["end_year"] and int(r["start_year"]) <= 2020]
+    for r in open_by_2020[::5]:
+        r["end_year"] = "2020"
+    edges_v2 = folder / "edges_v2.csv"
+    with open(edges_v2, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    template = str(folder / "template")
+    ingest(runtime.spark, str(nodes), str(edges_v1), template)
+    analyze(runtime, config, template, YEARS, tracking=False)
+    return {"template": template, "nodes": str(nodes), "edges_v2": str(edges_v2), "folder": folder}
+
+
+def _copy(delivered, name: str) -> str:
+    target = delivered["folder"] / name
+    shutil.copytree(delivered["template"], target)
+    return str(target)
+
+
+@pytest.mark.parametrize("stage, pattern, delay", [
+    ("merging nodes", "merging nodes", 0.5),
+    ("merging edges", "merging edges", 1.0),
+    ("replacing rejected rows", "replacing the rejected rows", 0.5),
+])
+def test_killed_ingest_leaves_each_table_before_or_after(runtime, delivered, stage, pattern, delay, tmp_path):
+    warehouse = _copy(delivered, f"ingest-{stage.replace(' ', '-')}")
+    before = {t: state(warehouse, t) for t in tables.INPUT_TABLES}
+    run_and_kill(["ingest", "--nodes", delivered["nodes"], "--edges", delivered["edges_v2"],
+                  "--warehouse", warehouse], pattern, delay, tmp_path / "job.log")
+    killed = {t: state(warehouse, t) for t in tables.INPUT_TABLES}
+    ingest(runtime.spark, delivered["nodes"], delivered["edges_v2"], warehouse)  # the re-run
+    after = {t: state(warehouse, t) for t in tables.INPUT_TABLES}
+    assert before["edges"] != after["edges"]  # the delivery does change the table
+    for table in tables.INPUT_TABLES:
+        assert killed[table] in (before[table], after[table]), table
+
+
+@pytest.mark.parametrize("stage, pattern, delay", [
+    ("computing the second year", "[1/2] year 2020", 0.5),
+    ("just as the writes start", "writing years", 0.0),
+    ("amid the writes", "writing years", 2.5),
+])
+def test_killed_analyze_leaves_each_year_before_or_after(runtime, config, delivered, stage, pattern, delay,
+                                                        tmp_path):
+    warehouse = _copy(delivered, f"analyze-{stage.replace(' ', '-')}")
+    ingest(runtime.spark, delivered["nodes"], delivered["edges_v2"], warehouse)
+    before = {t: state(warehouse, t) for t in tables.OUTPUT_TABLES}
+    run_and_kill(["analyze", "--warehouse", warehouse, "--years", YEARS, "--no-tracking"], pattern, delay,
+                 tmp_path / "job.log")
+    killed = {t: state(warehouse, t) for t in tables.OUTPUT_TABLES}
+    analyze(runtime, config, warehouse, YEARS, tracking=False)  # the re-run
+    after = {t: state(warehouse, t) for t in tables.OUTPUT_TABLES}
+    assert before["network_metrics"] != after["network_metrics"]
+    for table in tables.OUTPUT_TABLES:
+        assert killed[table] in (before[table], after[table]), table
+
+
+def test_resume_skips_exactly_the_years_written_from_the_same_inputs(runtime, config, delivered):
+    warehouse = _copy(delivered, "resume")
+    spark = runtime.spark
+    version = tables.version(spark, warehouse, "network_metrics")
+    rows = analyze(runtime, config, warehouse, YEARS, tracking=False, resume=True)
+    assert [r["year"] for r in rows] == [2020, 2021]
+    assert tables.version(spark, warehouse, "network_metrics") == version  # nothing recomputed or written
+    rows = analyze(runtime, config, warehouse, "2019-2021", tracking=False, resume=True)
+    assert [r["year"] for r in rows] == [2019, 2020, 2021]
+    assert tables.version(spark, warehouse, "network_metrics") == version + 1  # 2019 only
+    written = tables.read(spark, warehouse, "network_metrics").where("year = 2019").count()
+    assert written == 1
+    # new inputs: nothing is skipped
+    ingest(spark, delivered["nodes"], delivered["edges_v2"], warehouse)
+    rows = analyze(runtime, config, warehouse, YEARS, tracking=False, resume=True)
+    history = DeltaTable(tables.table_path(warehouse, "network_metrics")).history(1)[0]
+    assert [r["year"] for r in rows] == [2020, 2021] and history["operation"] == "WRITE"
+    assert tables.version(spark, warehouse, "network_metrics") == version + 2
