@@ -76,6 +76,10 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
         log.info("--resume: years %s are already written from the same inputs and settings: skipped",
                  ",".join(map(str, sorted(done))))
         years = [y for y in years if y not in done]
+        if not years:
+            edges.unpersist()
+            keyed.unpersist()
+            return sorted(done.values(), key=lambda r: r["year"])
     recorded = tables.read_source(warehouse)
     source = data_source or recorded.get("label", "unknown")
     synthetic = bool(recorded.get("synthetic", False))
@@ -93,10 +97,6 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
             **{f"valuenet.version.{k}": v for k, v in runtime.versions.items()}}
     version_params = {f"input_version_{t}": v for t, v in versions.items()}
     results = list(done.values())
-    if not years:
-        edges.unpersist()
-        keyed.unpersist()
-        return sorted(results, key=lambda r: r["year"])
     batch_size = max(1, int(config["analyze"].get("years_per_commit") or len(years)))
     parent = tracker.parent(f"analyze {params['years']}", tags, params, config) if tracker else nullcontext()
     with parent as parent_run:
@@ -127,7 +127,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                 tracker.retire_duplicates([o.row["run_id"] for o in batch])
     edges.unpersist()
     keyed.unpersist()
-    return results
+    return sorted(results, key=lambda r: r["year"])
 
 
 

@@ -245,7 +245,8 @@ def path_statistics(network: YearNetwork, exact_max_nodes: int = 60000, sample_s
     spark = network.vertices.sparkSession
     n, tail, head = _numbered_edges(network)
     if len(tail) == 0:
-        return PathStats(diameter=0, avg_path_length=None, reachable_pairs=0, method="exact")
+        # igraph's convention: an edgeless graph has diameter 0, an empty one none; no pair, no mean
+        return PathStats(diameter=0 if n else None, avg_path_length=None, reachable_pairs=0, method="exact")
     indptr, indices = _csr(n, tail, head)
 
     sampled = n > exact_max_nodes and sample_sources < n

@@ -100,14 +100,17 @@ END_SHARE = 0.004            # relations ending each year (compensated)
 PARALLEL_SHARE = 0.03        # parallel duplicate relations
 HC_ACADEMIC = 0.35           # P(human capital) when a university/institute is involved
 HC_OTHER = 0.05
+HC_FIRST = (0.15, 0.15, 0.15, 0.15, 0.15, 0.15, 0.25)  # per year: P(human capital) for a new
+                             # node's first relation (not academic, not an investment); steers
+                             # how many of the year's newcomers join the platform network
 ISOLATED = 300               # registry nodes with no relation (scaled)
 SELF_LOOPS = 5               # (scaled, at least 1)
 HUB_QUOTA_SD = 0.035         # lognormal sd of a hub's realised quota around its table value
 HUB_QUOTA_CLIP = 2.0         # ... truncated at +-2 sd (a hub is at most ~7 % off its table)
 HUB_ORDER_KEEP = 5           # the top sample hubs by total degree keep the published order
-HUB_CLOSE_REJECT = (1.0, 0.8, 0.5, 0.5, 0.0, 1.0, 0.0)  # per year from the first: P(reject a
+HUB_CLOSE_REJECT = (1.0, 0.8, 0.5, 0.5, 1.0, 1.0, 0.0)  # per year from the first: P(reject a
                              # pair sharing a hub neighbour), the last value for later years
-HUB_CLOSURE = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.065, 0.05)  # per year: share of the extra relations
+HUB_CLOSURE = (0.0,)  # per year: share of the extra relations
                              # that join two partners of the same hub (triadic closure)
 GEO_HOMOPHILY = 0.33         # P(a relation node is in the province of one of its partners)
 GEO_CITY_COPY = 0.0          # ... and then P(also in its city; else drawn in the province)
@@ -117,8 +120,22 @@ HUB_GROWTH = (0.85, 0.86, 0.88, 0.9)  # hub quota in year Y: quota * (E_Y / E_la
 ANCHOR_EXP = 0.35            # new nodes anchor with weight fitness ** ANCHOR_EXP (flatter)
 PLATFORM_FO = (8.0, 1.8, 32.0)   # unnamed platforms' out-fitness: scale, Pareto shape, cap
 PLATFORM_FI = (1.0, 0.8)         # unnamed platforms' in-fitness: lognormal mu, sigma
-EXTRA_PLATFORM_OUT = 0.27    # share of extra relations from an unnamed platform
-EXTRA_PLATFORM_IN = 0.42     # share of extra relations into an unnamed platform
+EXTRA_PLATFORM_OUT = 0.20  # share of extra relations from an unnamed platform
+EXTRA_PLATFORM_IN = 0.48  # share of extra relations into an unnamed platform
+PLATFORM_TIE = (0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.015)  # per year: share of the
+                             # extra relations that tie two platform enterprises (platform core;
+                             # technology cooperation), the last value for later years
+PLATFORM_TIE_NAMED_FROM = 6  # ... named platform hubs take part from this year index (not in
+                             # the last year, whose hub degrees are final)
+PLATFORM_TIE_EXP = 0.5       # ... endpoints drawn with weight (degree + 1) ** this
+PLATFORM_TIE_RECIP = 1.0  # ... P(the tie is reciprocated in the same year)
+PLATFORM_COPARTNER = (0.02, 0.02, 0.10, 0.12, 0.16, 0.16, 0.12, 0.10, 0.10)  # per year: share of
+                             # the extra relations in which a partner of a platform also
+                             # cooperates with a platform tied to it (closure around platform
+                             # pairs: shared partners; technology cooperation)
+COPARTNER_EXP = 2.0  # ... the partner drawn with weight (its relations with
+COPARTNER_BASE = 0.1         # non-platforms + COPARTNER_BASE) ** COPARTNER_EXP
+COPARTNER_PEXP = 2.0         # ... divided by (its relations with platforms) ** this
 
 
 def load_figures(path: str | Path | None = None) -> dict:
@@ -408,6 +425,8 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
     start_all = np.empty(0, np.int16)
     end_all = np.empty(0, np.int16)    # -1 = open
     keys = np.empty(0, np.int64)        # sorted keys of every pair ever drawn
+    tcf_all = np.empty(0, bool)         # relations that are technology cooperation by construction
+    first_all = np.empty(0, bool)       # a new node's first relation
     present = np.zeros(nt, bool)
     left = np.zeros(nt, bool)
     hubs = np.arange(nh)
@@ -553,6 +572,7 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
         # -- extra relations among active nodes, topped up to the exact count --
         ys = np.concatenate([h_src, fsrc])
         yd = np.concatenate([h_dst, fdst])
+        first_y = np.concatenate([fixed[hok], np.ones(len(fsrc), bool)])
         ykeys = np.sort(ys * nt + yd)
         allkeys = np.sort(np.concatenate([keys, ykeys]))
         n_extra = budget - len(ys)
@@ -606,6 +626,75 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
                 xs.append(s_[okk]); xd.append(d_[okk])
                 allkeys = np.sort(np.concatenate([allkeys, s_[okk] * nt + d_[okk]]))
                 got += len(okk)
+        # platform core and shared partners (technology cooperation, flagged)
+        n_tie = int(round(float(PLATFORM_TIE[min(yi, len(PLATFORM_TIE) - 1)]) * n_extra))
+        n_cop = int(round(float(PLATFORM_COPARTNER[min(yi, len(PLATFORM_COPARTNER) - 1)]) * n_extra))
+        if n_tie > 0 or n_cop > 0:
+            cs = np.concatenate([src_all[active], ys] + xs)
+            cd = np.concatenate([dst_all[active], yd] + xd)
+            # the last year's hub degrees are final: no new relations for named hubs
+            plat_ok = is_plat & present & ~(named if (yi == ny - 1 or yi < PLATFORM_TIE_NAMED_FROM)
+                                            else np.zeros(nt, bool))
+            deg_o = np.bincount(cs, minlength=nt)
+            deg_i = np.bincount(cd, minlength=nt)
+            n_f0 = got
+            if n_tie > 0:
+                pp = np.flatnonzero(plat_ok)
+                if len(pp) > 1:
+                    w_o = (deg_o[pp] + 1.0) ** PLATFORM_TIE_EXP
+                    w_i = (deg_i[pp] + 1.0) ** PLATFORM_TIE_EXP
+                    k1 = int(round(n_tie / (1.0 + PLATFORM_TIE_RECIP)))
+                    s_, d_, ok = _draw_unique(rng, np.full(k1, -1, np.int64), np.full(k1, -1, np.int64),
+                                              _Pool(pp, w_o), _Pool(pp, w_i), allkeys, nt, max_rounds=10)
+                    s_, d_ = s_[ok], d_[ok]
+                    allkeys = np.sort(np.concatenate([allkeys, s_ * nt + d_]))
+                    rc = rng.random(len(s_)) < PLATFORM_TIE_RECIP
+                    rs, rd = d_[rc], s_[rc]
+                    k2 = n_tie - len(s_)
+                    r_, q_, ok2 = _draw_unique(rng, rs[:k2], rd[:k2], None, None, allkeys, nt, max_rounds=1)
+                    s_ = np.concatenate([s_, r_[ok2]]); d_ = np.concatenate([d_, q_[ok2]])
+                    allkeys = np.sort(np.concatenate([allkeys, r_[ok2] * nt + q_[ok2]]))
+                    xs.append(s_); xd.append(d_)
+                    cs = np.concatenate([cs, s_]); cd = np.concatenate([cd, d_])
+                    got += len(s_)
+            if n_cop > 0:
+                pm = plat_ok[cs] & plat_ok[cd]          # platform pairs (either direction)
+                ta = np.concatenate([cs[pm], cd[pm]])
+                tb = np.concatenate([cd[pm], cs[pm]])
+                o_ = np.argsort(ta, kind="stable")
+                ta, tb = ta[o_], tb[o_]
+                # (partner, platform) relations: exactly one platform end, partner not an investor
+                ps_ = is_plat[cs] & ~is_plat[cd]
+                pd_ = is_plat[cd] & ~is_plat[cs]
+                vv = np.concatenate([cd[ps_], cs[pd_]])
+                p1 = np.concatenate([cs[ps_], cd[pd_]])
+                v_out = np.concatenate([np.zeros(int(ps_.sum()), bool), np.ones(int(pd_.sum()), bool)])
+                keep = ~is_inv[vv] & ~named[vv] & present[vv]
+                vv, p1, v_out = vv[keep], p1[keep], v_out[keep]
+                lo = np.searchsorted(ta, p1, side="left")
+                hi = np.searchsorted(ta, p1, side="right")
+                has = hi > lo
+                vv, p1, v_out, lo, hi = vv[has], p1[has], v_out[has], lo[has], hi[has]
+                if len(vv):
+                    npm = ~is_plat[cs] | ~is_plat[cd]
+                    npd = (np.bincount(cs[npm & ~is_plat[cd]], minlength=nt)
+                           + np.bincount(cd[npm & ~is_plat[cs]], minlength=nt))
+                    pdg = (deg_o + deg_i - npd)[vv].clip(min=1).astype(float)
+                    w = (npd[vv] + COPARTNER_BASE) ** COPARTNER_EXP / pdg ** COPARTNER_PEXP
+                    k_try = 3 * n_cop
+                    i1 = _Pool(np.arange(len(vv)), w).draw(rng, k_try)
+                    p2 = tb[lo[i1] + np.floor(rng.random(k_try) * (hi[i1] - lo[i1])).astype(np.int64)]
+                    cu = np.where(v_out[i1], vv[i1], p2)
+                    cv = np.where(v_out[i1], p2, vv[i1])
+                    s_, d_, ok = _draw_unique(rng, cu, cv, None, None, allkeys, nt, max_rounds=1)
+                    okk = np.flatnonzero(ok)[:n_cop]
+                    xs.append(s_[okk]); xd.append(d_[okk])
+                    allkeys = np.sort(np.concatenate([allkeys, s_[okk] * nt + d_[okk]]))
+                    got += len(okk)
+            n_forced = got - n_f0
+            forced_y = (len(ys) + sum(len(x) for x in xs) - n_forced, n_forced)
+        else:
+            forced_y = (0, 0)
         nin = ap[~is_inv[ap]]
         pools = (_Pool(nin, fo[nin] + 1e-3), _Pool(nin, fi[nin] + 1e-3))
         # platform-centred streams: unnamed platforms enabling others / receiving
@@ -640,6 +729,12 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
             raise RuntimeError(f"year {Y}: could not draw {n_extra} distinct relations")
         ys = np.concatenate([ys] + xs)
         yd = np.concatenate([yd] + xd)
+        f_ = np.zeros(len(ys), bool)
+        f_[forced_y[0]:forced_y[0] + forced_y[1]] = True
+        tcf_all = np.concatenate([tcf_all, f_])
+        f_ = np.zeros(len(ys), bool)
+        f_[:len(first_y)] = first_y
+        first_all = np.concatenate([first_all, f_])
         src_all = np.concatenate([src_all, ys])
         dst_all = np.concatenate([dst_all, yd])
         start_all = np.concatenate([start_all, np.full(len(ys), Y, np.int16)])
@@ -651,8 +746,10 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
     ne = len(src_all)
     rel_t = np.full(ne, TC, np.int8)
     acad = np.isin(org[src_all], (UNI, RI)) | np.isin(org[dst_all], (UNI, RI))
-    p_hc = np.where(acad, HC_ACADEMIC, HC_OTHER)
+    hc_first = np.asarray(HC_FIRST, float)[np.minimum(start_all - years[0], len(HC_FIRST) - 1)]
+    p_hc = np.where(acad, HC_ACADEMIC, np.where(first_all, hc_first, HC_OTHER))
     rel_t[rng.random(ne) < p_hc] = HC
+    rel_t[tcf_all] = TC
     rel_t[is_inv[src_all] | is_inv[dst_all]] = IV
 
     # ---------------- parallel relations and self-loops ----------------------------
