@@ -221,11 +221,15 @@ def main(argv: list[str] | None = None) -> int:
             records.append({"year": year, "nodes": counts["nodes"], "edges": counts["edges"], "metric": name,
                             "valuenet_s": round(seconds, 2), "peak_MiB": round(peak),
                             "igraph_s": round(reference[name], 2) if name in reference else None})
+        for name in [k for k in reference if k not in {r[0] for r in rows}]:  # e.g. PageRank without GraphFrames
+            records.append({"year": year, "nodes": counts["nodes"], "edges": counts["edges"], "metric": name,
+                            "valuenet_s": None, "peak_MiB": None, "igraph_s": round(reference[name], 2)})
         total = sum(s for _, s, _ in rows)
         records.append({"year": year, "nodes": counts["nodes"], "edges": counts["edges"], "metric": "TOTAL",
                         "valuenet_s": round(total, 2), "peak_MiB": round(max(p for _, _, p in rows)),
-                        "igraph_s": round(sum(reference.values()), 2) if reference else None})
-        print(pd.DataFrame(records[-len(rows) - 1:]).to_string(index=False), flush=True)
+                        # the same metrics on both sides
+                        "igraph_s": round(sum(reference.get(r[0], 0.0) for r in rows), 2) if reference else None})
+        print(pd.DataFrame([r for r in records if r["year"] == year]).to_string(index=False), flush=True)
     table = pd.DataFrame(records)
     print()
     print(markdown(table, decimals=2) if args.markdown else table.to_string(index=False))
