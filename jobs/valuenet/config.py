@@ -40,9 +40,10 @@ def _base_config() -> dict[str, Any]:
         return yaml.safe_load(f) or {}
 
 
-def load_config(overrides: list[str] | None = None) -> dict[str, Any]:
-    """The configuration with `key.sub=value` overrides applied (values parsed as YAML scalars)."""
-    config = copy.deepcopy(_base_config())
+def load_config(overrides: list[str] | None = None, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The configuration (conf/valuenet.yaml, or `base`, e.g. an earlier run's config.json) with
+    `key.sub=value` overrides applied (values parsed as YAML scalars)."""
+    config = copy.deepcopy(base if base is not None else _base_config())
     for item in overrides or []:
         if "=" not in item:
             raise ConfigError(f"--conf {item!r}: expected key=value, for example analyze.pagerank.tol=1e-8")

@@ -24,7 +24,7 @@ from valuenet.snapshot.network_filter import NetworkFilter, filter_relations
 from valuenet.snapshot.year_network import (build_year_network, check_surrogate_keys, with_surrogate_keys,
                                             years_span)
 from valuenet.spark import create_session
-from valuenet.tracking.runs import check_reachable, tracking_uri
+from valuenet.tracking.runs import check_reachable, tracking_uri, year_run_inputs
 
 log = logging.getLogger("valuenet")
 
@@ -38,6 +38,9 @@ def parser():
                         "org_type=enterprise,university, platform, or platform_network (the report's Tables 5-6)")
     p.add_argument("--resume", action="store_true",
                    help="skip the years already written from the same input versions, filter and settings")
+    p.add_argument("--as-of-run", metavar="RUN_ID",
+                   help="re-run the year of this MLflow year run on exactly its input versions, filter and "
+                        "settings (Delta time travel)")
     p.add_argument("--no-tracking", action="store_true", help="write Delta only, no MLflow runs")
     p.add_argument("--data-source", default=None, help="label of the data for the MLflow tag (default: from the table)")
     return p
@@ -50,6 +53,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
 
     With resume, years whose network_metrics row has the same provenance (input versions,
     filter, settings, code version) are skipped and their stored rows returned instead.
+    as_of: read these Delta versions of nodes and edges instead of the latest (time travel).
     """
     spark = runtime.spark
     for table in ("nodes", "edges"):
@@ -58,7 +62,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     for table in tables.OUTPUT_TABLES:
         tables.ensure_table(spark, warehouse, table)
     # Every year of this run reads the same data versions (time travel).
-    versions = {t: tables.version(spark, warehouse, t) for t in ("nodes", "edges")}
+    versions = dict(as_of) if as_of else {t: tables.version(spark, warehouse, t) for t in ("nodes", "edges")}
     nodes = tables.read(spark, warehouse, "nodes", as_of=versions["nodes"])
     edges = filter_relations(network_filter, nodes,
                              tables.read(spark, warehouse, "edges", as_of=versions["edges"])).cache()
@@ -108,6 +112,8 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                                       version_params) if tracker else nullcontext())
                 with child as run:
                     run_id = run.info.run_id if run else None
+                    if tracker:
+                        tracker.log_inputs({t: tables.table_path(warehouse, t) for t in versions}, versions)
                     outputs = _compute_year(keyed, edges, year, settings, provenance, run_id, network_filter.text)
                     if tracker:
                         tracker.log_year_artifacts(year, *_artifact_frames(outputs, keyed), synthetic=synthetic)
@@ -228,12 +234,22 @@ def main(argv: list[str] | None = None) -> int:
         apply_common(args, config)
         warehouse = resolve_path(args.warehouse or config["warehouse"])
         network_filter = NetworkFilter.parse(args.filter)
-        if not args.no_tracking:
+        if not args.no_tracking or args.as_of_run:
             check_reachable(tracking_uri(config))
+        as_of = None
+        if args.as_of_run:
+            earlier = year_run_inputs(tracking_uri(config), args.as_of_run)
+            if earlier["config"]:
+                config = load_config(args.conf, base=earlier["config"])
+            args.years, network_filter, as_of = str(earlier["year"]), NetworkFilter.parse(earlier["filter"]), \
+                earlier["versions"]
+            warehouse = resolve_path(args.warehouse or earlier["warehouse"] or config["warehouse"])
+            log.info("--as-of-run %s: year %s, filter %r, nodes v%d, edges v%d", args.as_of_run, args.years,
+                     network_filter.text, as_of["nodes"], as_of["edges"])
         runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
         log.info("analyze %s (%s)", warehouse, runtime.describe())
         rows = analyze(runtime, config, warehouse, args.years, not args.no_tracking, args.data_source,
-                       network_filter, resume=args.resume)
+                       network_filter, resume=args.resume, as_of=as_of)
     except ValuenetError as exc:
         log.error("%s", exc)
         return 2

@@ -69,6 +69,40 @@ def git_commit() -> str:
         return "unknown"
 
 
+def year_run_inputs(uri: str, run_id: str) -> dict:
+    """What a year run was computed from: year, filter clauses, input table versions, its config.
+
+    Raises TrackingError if the run is not a valuenet year run.
+    """
+    import json
+
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    client = MlflowClient(tracking_uri=uri)
+    try:
+        run = client.get_run(run_id)
+    except MlflowException as exc:
+        raise TrackingError(f"--as-of-run {run_id}: no such run at {_without_credentials(uri)} "
+                            f"({str(exc).splitlines()[0]})") from None
+    tags, params = run.data.tags, run.data.params
+    if tags.get("valuenet.role") != "year":
+        raise TrackingError(f"--as-of-run {run_id}: not a valuenet year run (tag valuenet.role is "
+                            f"{tags.get('valuenet.role')!r}); pick a child run named year=YYYY")
+    parent = tags.get("mlflow.parentRunId")
+    config = None
+    if parent:
+        try:
+            config = json.loads(open(client.download_artifacts(parent, "config.json")).read())
+        except (MlflowException, OSError, ValueError):
+            config = None
+    filter_text = tags.get("valuenet.filter", "none")
+    return {"year": int(tags["valuenet.year"]),
+            "filter": [] if filter_text == "none" else filter_text.split(";"),
+            "versions": {t: int(params[f"input_version_{t}"]) for t in ("nodes", "edges")},
+            "warehouse": tags.get("valuenet.warehouse"), "config": config}
+
+
 def _clean(metrics: dict) -> dict[str, float]:
     """MLflow metrics: numbers only, nulls and NaN left out (never faked as 0)."""
     return {k: float(v) for k, v in metrics.items()
@@ -118,6 +152,17 @@ class Tracker:
                 self.mlflow.set_tag("valuenet.error", f"{type(exc).__name__}: {exc}"[:4000])
                 self.mlflow.end_run(status="FAILED")
                 raise
+
+    def log_inputs(self, table_paths: dict[str, str], versions: dict[str, int]) -> None:
+        """The Delta tables the year read, as MLflow datasets with their versions (lineage: the run
+        can be reproduced by time travel, see analyze --as-of-run)."""
+        from mlflow.data.delta_dataset_source import DeltaDatasetSource
+        from mlflow.data.meta_dataset import MetaDataset
+
+        for table, path in table_paths.items():
+            source = DeltaDatasetSource(path=path, delta_table_version=int(versions[table]))
+            dataset = MetaDataset(source, name=table, digest=f"v{versions[table]}")
+            self.mlflow.log_input(dataset, context=table)
 
     def log_year_metrics(self, year: int, metrics: dict, parent_run_id: str) -> None:
         """The year's metrics on its child run, and on the parent at step=year (trend charts)."""
