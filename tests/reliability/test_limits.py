@@ -18,7 +18,7 @@ from valuenet.config import load_config
 
 LEAVES = [f"leaf{i:02d}" for i in range(50)]
 NODES = "id,name,kind,org_type,province,city,founded_year,is_platform\n" + "\n".join(
-    [f"h,Hub,sample,enterprise,Beijing,Beijing,2000,true", "s,Ess,sample,enterprise,Beijing,Beijing,2000,false",
+    ["h,Hub,sample,enterprise,Beijing,Beijing,2000,true", "s,Ess,sample,enterprise,Beijing,Beijing,2000,false",
      "t,Tee,relation,university,Beijing,Beijing,,"]
     + [f"{leaf},Leaf {leaf},relation,enterprise,Zhejiang,Hangzhou,," for leaf in LEAVES]) + "\n"
 EDGES = "src,dst,relation,start_year,end_year,tech_category,application_field,industry,weight\n" + "\n".join(

@@ -48,7 +48,7 @@ def parser():
 
 def analyze(runtime, config: dict, warehouse: str, years_text: str | None, tracking: bool,
             data_source: str | None = None, network_filter: NetworkFilter = NetworkFilter(),
-            resume: bool = False) -> list[dict]:
+            resume: bool = False, as_of: dict[str, int] | None = None) -> list[dict]:
     """Analyse each year of the (filtered) registry; returns the network_metrics rows written (as dicts).
 
     With resume, years whose network_metrics row has the same provenance (input versions,
