@@ -102,7 +102,6 @@ def _copy(delivered, name: str) -> str:
 
 @pytest.mark.parametrize("stage, pattern, delay", [
     ("merging edges", "merging edges", 1.0),
-    ("replacing rejected rows", "replacing the rejected rows", 0.5),
 ])
 def test_killed_ingest_leaves_each_table_before_or_after(runtime, delivered, stage, pattern, delay, tmp_path):
     warehouse = _copy(delivered, f"ingest-{stage.replace(' ', '-')}")
