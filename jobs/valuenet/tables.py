@@ -63,8 +63,8 @@ def replace_years(df: DataFrame, warehouse: str, table: str, years: list[int], f
                   retries: int = 3) -> None:
     """Atomically replace these years' rows of an output table for one filter (one Delta commit).
 
-    Each (year, filter) is fully replaced or untouched; other filters' rows of the same years stay. Retries on a concurrent-writer conflict, since
-    other years may be written at the same time.
+    Each (year, filter) is fully replaced or untouched; other filters' rows of the same years
+    stay. Retries on a concurrent-writer conflict, since other years may be written at once.
     """
     from delta.exceptions import ConcurrentAppendException, ConcurrentWriteException
 

@@ -13,6 +13,7 @@ import pytest
 from deltalake import DeltaTable
 
 from tests.cluster.standalone import StandaloneCluster
+from valuenet import schemas, tables
 from valuenet.commands.analyze import analyze
 from valuenet.commands.ingest import ingest
 from valuenet.commands.sample import write_sample
@@ -21,9 +22,6 @@ from valuenet.jars import jars_dir, local_jars
 from valuenet.package import build
 
 SCALE, YEARS = 0.01, "2022"  # one year keeps the suite short; every metric runs on it
-OUTPUTS = {"network_metrics": ["year", "filter"], "node_metrics": ["year", "filter", "id"],
-           "flows": ["year", "filter", "level", "enabling", "receiving"],
-           "shares": ["year", "filter", "dimension", "value"]}
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +57,9 @@ def submit(cluster: StandaloneCluster, dist: Path, job: str, *args: str) -> subp
 
 
 def _table(warehouse: str, name: str) -> pd.DataFrame:
-    df = DeltaTable(f"{warehouse}/{name}").to_pandas().drop(columns=["run_id"])
-    return df.sort_values(OUTPUTS[name]).reset_index(drop=True)
+    df = DeltaTable(f"{warehouse}/{name}").to_pandas()
+    df = df.drop(columns=[c for c in ("run_id",) if c in df.columns])
+    return df.sort_values(list(schemas.load(name).key)).reset_index(drop=True)
 
 
 def test_cluster_tables_equal_local_mode(cluster, sample, runtime, config, tmp_path):
@@ -80,10 +79,8 @@ def test_cluster_tables_equal_local_mode(cluster, sample, runtime, config, tmp_p
     assert "Spark session: spark 4.1" in done.stdout + done.stderr
 
     for name in ("nodes", "edges"):
-        key = ["id"] if name == "nodes" else ["src", "dst", "relation", "start_year", "seq"]
-        pd.testing.assert_frame_equal(DeltaTable(f"{local}/{name}").to_pandas().sort_values(key).reset_index(drop=True),
-                                      DeltaTable(f"{remote}/{name}").to_pandas().sort_values(key).reset_index(drop=True))
-    for name in OUTPUTS:
+        pd.testing.assert_frame_equal(_table(local, name), _table(remote, name), obj=name)
+    for name in tables.OUTPUT_TABLES:
         want, got = _table(local, name), _table(remote, name)
         assert len(want) > 0, name
         pd.testing.assert_frame_equal(want, got, check_exact=False, rtol=1e-9, atol=1e-12, obj=name)

@@ -22,24 +22,20 @@ import pandas as pd
 import pytest
 from deltalake import DeltaTable
 
-from valuenet import tables
+from valuenet import schemas, tables
 from valuenet.commands.analyze import analyze
 from valuenet.commands.ingest import ingest
 from valuenet.commands.sample import write_sample
 from valuenet.config import load_config
 
 YEARS = "2020-2021"
-KEYS = {"nodes": ["id"], "edges": ["src", "dst", "relation", "start_year", "seq"],
-        "rejected": ["source_file", "row_number"], "network_metrics": ["year", "filter"],
-        "node_metrics": ["year", "filter", "id"], "flows": ["year", "filter", "level", "enabling", "receiving"],
-        "shares": ["year", "filter", "dimension", "value"]}
 DROP = ["run_id", "ingested_at"]
 
 
 def state(warehouse: str, table: str) -> list[tuple]:
     """The table's rows (run ids and timestamps left out, floats rounded), sorted by key."""
     df = DeltaTable(tables.table_path(warehouse, table)).to_pandas()
-    df = df.drop(columns=[c for c in DROP if c in df.columns]).sort_values(KEYS[table]).reset_index(drop=True)
+    df = df.drop(columns=[c for c in DROP if c in df.columns]).sort_values(list(schemas.load(table).key)).reset_index(drop=True)
     return [tuple(None if _missing(v) else round(v, 9) if isinstance(v, float) else v for v in row)
             for row in df.astype(object).itertuples(index=False)]
 

@@ -24,7 +24,7 @@ from valuenet.snapshot.network_filter import NetworkFilter, filter_relations
 from valuenet.snapshot.year_network import (build_year_network, check_surrogate_keys, with_surrogate_keys,
                                             years_span)
 from valuenet.spark import create_session
-from valuenet.tracking.runs import check_reachable, tracking_uri, year_run_inputs
+from valuenet.tracking.runs import Tracker, check_reachable, tracking_uri, year_run_inputs
 
 log = logging.getLogger("valuenet")
 
@@ -89,8 +89,6 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     synthetic = bool(recorded.get("synthetic", False))
     tracker = None
     if tracking:
-        from valuenet.tracking.runs import Tracker
-
         tracker = Tracker(config)
         log.info("MLflow: experiment %r at %s", config["mlflow"]["experiment"], tracker.uri)
     params = {"years": f"{years[0]}-{years[-1]}" if years == list(range(years[0], years[-1] + 1))

@@ -93,7 +93,7 @@ def year_run_inputs(uri: str, run_id: str) -> dict:
     config = None
     if parent:
         try:
-            config = json.loads(open(client.download_artifacts(parent, "config.json")).read())
+            config = json.loads(Path(client.download_artifacts(parent, "config.json")).read_text(encoding="utf-8"))
         except (MlflowException, OSError, ValueError):
             config = None
     filter_text = tags.get("valuenet.filter", "none")
