@@ -89,8 +89,11 @@ def create_session(config: dict, spark_overrides: list[str] | None = None,
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(config["spark"]["app_name"])
     if _under_spark_submit():
-        from pyspark import SparkConf
+        from pyspark import SparkConf, SparkContext
 
+        # Connect to spark-submit's JVM first: before that, SparkConf() is an empty Python dict
+        # and the profile would silently override spark-submit's --conf settings.
+        SparkContext._ensure_initialized()
         given = SparkConf()
         settings = {k: v for k, v in settings.items() if not given.contains(k)}
         settings.pop("spark.master", None)
@@ -121,6 +124,8 @@ def create_session(config: dict, spark_overrides: list[str] | None = None,
         spark.sparkContext.setCheckpointDir(checkpoint_dir)
     runtime = Runtime(spark=spark, versions=versions, has_graphframes=graphframes is not None)
     log.info("Spark session: %s", runtime.describe())
+    log.info("Spark settings: master %s, %s shuffle partitions, AQE %s", spark.sparkContext.master,
+             spark.conf.get("spark.sql.shuffle.partitions"), spark.conf.get("spark.sql.adaptive.enabled"))
     if graphframes is None:
         log.warning("GraphFrames classes (%s) are missing: pagerank and components are left null. "
                     "Fix: make setup once %s can be resolved, or pass --packages / --jars with it.",

@@ -22,6 +22,7 @@ from valuenet.jars import jars_dir, local_jars
 from valuenet.package import build
 
 SCALE, YEARS = 0.01, "2022"  # one year keeps the suite short; every metric runs on it
+SHUFFLE_PARTITIONS = 4
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def submit(cluster: StandaloneCluster, dist: Path, job: str, *args: str) -> subp
                "--driver-memory", "1g", "--executor-memory", "1g", "--executor-cores", "1",
                "--total-executor-cores", "2", "--conf", f"spark.pyspark.python={sys.executable}",
                # 2-3 x the executor cores, as the README advises (the profile's 16 suits bigger clusters)
-               "--conf", "spark.sql.shuffle.partitions=4",
+               "--conf", f"spark.sql.shuffle.partitions={SHUFFLE_PARTITIONS}",
                "--driver-java-options", f"-Dlog4j2.configurationFile=file:{root / 'conf' / 'log4j2.properties'}",
                "--jars", jars, "--py-files", str(package), str(root / "jobs" / f"{job}.py"), *args,
                "--profile", "cluster"]
@@ -77,6 +78,8 @@ def test_cluster_tables_equal_local_mode(cluster, sample, runtime, config, tmp_p
     assert "2022" in done.stdout  # the year table
     # the session line (pyspark routes the driver's logging to either stream)
     assert "Spark session: spark 4.1" in done.stdout + done.stderr
+    # spark-submit's --conf wins over the profile file (which says 16)
+    assert f"{SHUFFLE_PARTITIONS} shuffle partitions" in done.stdout + done.stderr
 
     for name in ("nodes", "edges"):
         pd.testing.assert_frame_equal(_table(local, name), _table(remote, name), obj=name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from contextlib import nullcontext
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import reduce
 
@@ -14,9 +14,8 @@ from pyspark.sql import functions as F
 from valuenet import tables
 from valuenet.commands.common import apply_common, base_parser, parse_years, setup_logging
 from valuenet.config import load_config, resolve_path
-from valuenet.errors import ValuenetError
+from valuenet.errors import TrackingLost, ValuenetError, YearsFailed
 from valuenet.provenance import fingerprint, input_versions
-from valuenet.metrics.definitions import NETWORK_METRICS
 from valuenet.metrics.geography import flows, shares
 from valuenet.metrics.year_metrics import AlgorithmSettings, network_metrics, node_metrics
 from valuenet.report.year_table import format_year_table
@@ -24,6 +23,7 @@ from valuenet.snapshot.network_filter import NetworkFilter, filter_relations
 from valuenet.snapshot.year_network import (build_year_network, check_surrogate_keys, with_surrogate_keys,
                                             years_span)
 from valuenet.spark import create_session
+from valuenet.tracking.guarded import GuardedTracker
 from valuenet.tracking.runs import Tracker, check_reachable, tracking_uri, year_run_inputs
 
 log = logging.getLogger("valuenet")
@@ -89,7 +89,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     synthetic = bool(recorded.get("synthetic", False))
     tracker = None
     if tracking:
-        tracker = Tracker(config)
+        tracker = GuardedTracker(Tracker(config), warehouse=warehouse, filter_text=network_filter.text)
         log.info("MLflow: experiment %r at %s", config["mlflow"]["experiment"], tracker.uri)
     params = {"years": f"{years[0]}-{years[-1]}" if years == list(range(years[0], years[-1] + 1))
               else ",".join(map(str, years)),
@@ -98,39 +98,68 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
             "valuenet.filter": network_filter.text or "none",
             **{f"valuenet.version.{k}": v for k, v in runtime.versions.items()}}
     version_params = {f"input_version_{t}": v for t, v in versions.items()}
-    results = list(done.values())
+    results, failed = list(done.values()), {}
     batch_size = max(1, int(config["analyze"].get("years_per_commit") or len(years)))
-    parent = tracker.parent(f"analyze {params['years']}", tags, params, config) if tracker else nullcontext()
-    with parent as parent_run:
-        for first in range(0, len(years), batch_size):
-            batch = []
-            for year in years[first:first + batch_size]:
-                started = time.time()
-                child = (tracker.year(year, {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, provenance)},
-                                      version_params) if tracker else nullcontext())
-                with child as run:
-                    run_id = run.info.run_id if run else None
+    parallel = max(1, int(config["analyze"].get("parallel_years") or 1))
+    if tracker:
+        tracker.start_parent(f"analyze {params['years']}", tags, params, config)
+    # Years are computed `parallel` at a time in threads: a year is hundreds of small Spark jobs,
+    # and one year's scheduling gaps are filled by another's tasks. MLflow is only called here,
+    # in the main thread, in year order.
+    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="year") as pool:
+        try:
+            for first in range(0, len(years), batch_size):
+                chunk = years[first:first + batch_size]
+                pending = {year: pool.submit(_compute_year, keyed, edges, year, settings, provenance,
+                                             network_filter.text) for year in chunk}
+                batch = []
+                for year in chunk:
+                    started = time.time()
+                    try:
+                        outputs = pending.pop(year).result()
+                    except Exception as exc:  # noqa: BLE001 (one year's failure must not lose the others)
+                        failed[year] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                        log.error("year %d failed: %s", year, failed[year])
+                        if tracker:
+                            tracker.failed_year(year, {**tags, "valuenet.fingerprint":
+                                                       fingerprint(year, warehouse, provenance)},
+                                                version_params, failed[year])
+                        continue
+                    run_id = None
                     if tracker:
-                        tracker.log_inputs({t: tables.table_path(warehouse, t) for t in versions}, versions)
-                    outputs = _compute_year(keyed, edges, year, settings, provenance, run_id, network_filter.text)
+                        run_id = tracker.year(
+                            year, {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, provenance)},
+                            version_params, {t: tables.table_path(warehouse, t) for t in versions}, versions,
+                            outputs.row, lambda o=outputs: _artifact_frames(o, keyed), synthetic, outputs.seconds)
+                    outputs.stamp_run(run_id)
+                    batch.append(outputs)
+                    log.info("[%d/%d] year %d: %s nodes, %s edges (%.1f s)", first + chunk.index(year) + 1,
+                             len(years), year, f"{outputs.row['nodes']:,}", f"{outputs.row['edges']:,}",
+                             outputs.seconds + time.time() - started)
+                if not batch:
+                    continue
+                try:
+                    _write_years(spark, batch, warehouse, network_filter.text)
+                except BaseException:
                     if tracker:
-                        tracker.log_year_artifacts(year, *_artifact_frames(outputs, keyed), synthetic=synthetic)
-                        tracker.log_year_metrics(year, {k: outputs.row[k] for k in NETWORK_METRICS},
-                                                 parent_run.info.run_id)
-                batch.append(outputs)
-                log.info("[%d/%d] year %d: %s nodes, %s edges (%.1f s)", first + len(batch), len(years),
-                         year, f"{outputs.row['nodes']:,}", f"{outputs.row['edges']:,}", time.time() - started)
-            try:
-                _write_years(spark, batch, warehouse, network_filter.text)
-            except BaseException:
+                        tracker.mark_failed([o.row["run_id"] for o in batch], "the Delta write of these years failed")
+                    raise
+                results.extend(o.row for o in batch)
                 if tracker:
-                    tracker.mark_failed([o.row["run_id"] for o in batch], "the Delta write of these years failed")
-                raise
-            results.extend(o.row for o in batch)
+                    tracker.retire_duplicates([o.row["run_id"] for o in batch])
+        except BaseException as exc:
+            pool.shutdown(wait=True, cancel_futures=True)
             if tracker:
-                tracker.retire_duplicates([o.row["run_id"] for o in batch])
+                tracker.end_parent(failed, error=f"{type(exc).__name__}: {exc}")
+            raise
+    if tracker:
+        tracker.end_parent(failed)
     edges.unpersist()
     keyed.unpersist()
+    if failed:
+        raise YearsFailed(failed, tracking_lost=tracker.lost if tracker else None)
+    if tracker and tracker.lost:
+        raise TrackingLost(tracker.lost, warehouse, [r["year"] for r in results], network_filter.text)
     return sorted(results, key=lambda r: r["year"])
 
 
@@ -141,6 +170,10 @@ class _Stages:
 
     def __init__(self, year: int):
         self.year, self.times, self.started = year, [], time.time()
+        self.first = self.started
+
+    def total(self) -> float:
+        return time.time() - self.first
 
     def done(self, name: str) -> None:
         now = time.time()
@@ -160,9 +193,21 @@ class YearOutputs:
     flows: DataFrame
     shares: DataFrame
     cached: list
+    seconds: float
+
+    def stamp_run(self, run_id: str | None) -> None:
+        """The year's MLflow run id (known only after its metrics are logged)."""
+        self.row["run_id"] = run_id
+
+    def stamped(self, frame: DataFrame) -> DataFrame:
+        """frame with the year, filter and run_id columns of the output tables."""
+        return frame.select("*", F.lit(self.row["year"]).cast("int").alias("year"),
+                            F.lit(self.row["filter"]).alias("filter"),
+                            F.lit(self.row["run_id"]).cast("string").alias("run_id"))
 
 
-def _compute_year(keyed, edges, year, settings, provenance: str, run_id, filter_text: str) -> YearOutputs:
+def _compute_year(keyed, edges, year, settings, provenance: str, filter_text: str) -> YearOutputs:
+    """Every metric of one year, cached (runs in a worker thread: no MLflow, no writes)."""
     stages = _Stages(year)
     network = build_year_network(keyed, edges, year)
     network.vertices.cache()
@@ -171,15 +216,15 @@ def _compute_year(keyed, edges, year, settings, provenance: str, run_id, filter_
     per_node.count()
     stages.done("node metrics")
     summary = network_metrics(network, per_node, settings, on_stage=stages.done)
-    stamp = [F.lit(year).cast("int").alias("year"), F.lit(filter_text).alias("filter"), F.lit(run_id).cast("string").alias("run_id")]
-    year_flows = flows(network).select("*", *stamp).cache()
-    year_shares = shares(network, edges).select("*", *stamp).cache()
+    year_flows = flows(network).cache()
+    year_shares = shares(network, edges).cache()
     year_flows.count(), year_shares.count()
     stages.done("flows and shares")
     stages.log()
-    row = {"year": year, **summary, "filter": filter_text, "input_versions": provenance, "run_id": run_id}
-    return YearOutputs(row=row, per_node=per_node.select("*", *stamp), flows=year_flows, shares=year_shares,
-                       cached=[per_node, year_flows, year_shares, network.vertices, network.relations])
+    row = {"year": year, **summary, "filter": filter_text, "input_versions": provenance, "run_id": None}
+    return YearOutputs(row=row, per_node=per_node, flows=year_flows, shares=year_shares,
+                       cached=[per_node, year_flows, year_shares, network.vertices, network.relations],
+                       seconds=stages.total())
 
 
 def _already_written(spark, warehouse: str, years: list[int], filter_text: str, provenance: str) -> dict[int, dict]:
@@ -198,8 +243,7 @@ def _artifact_frames(outputs: YearOutputs, keyed):
             .select(*columns).toPandas() for measure in ("degree", "in_degree", "out_degree", "pagerank")}
     tops = {k: v for k, v in tops.items() if len(v)}
     degree_counts = outputs.per_node.groupBy("degree").agg(F.count("*").alias("nodes")).toPandas()
-    drop = ["year", "filter", "run_id"]
-    return tops, outputs.flows.drop(*drop).toPandas(), outputs.shares.drop(*drop).toPandas(), degree_counts
+    return tops, outputs.flows.toPandas(), outputs.shares.toPandas(), degree_counts
 
 
 def _write_years(spark, batch: list[YearOutputs], warehouse: str, filter_text: str) -> None:
@@ -208,8 +252,9 @@ def _write_years(spark, batch: list[YearOutputs], warehouse: str, filter_text: s
     years = [o.row["year"] for o in batch]
     log.info("  writing years %s: one commit per output table", ",".join(map(str, years)))
     network_rows = spark.createDataFrame([o.row for o in batch], schema=_network_schema())
-    for table, frames in (("node_metrics", [o.per_node for o in batch]), ("flows", [o.flows for o in batch]),
-                          ("shares", [o.shares for o in batch]), ("network_metrics", [network_rows])):
+    for table, frames in (("node_metrics", [o.stamped(o.per_node) for o in batch]),
+                          ("flows", [o.stamped(o.flows) for o in batch]),
+                          ("shares", [o.stamped(o.shares) for o in batch]), ("network_metrics", [network_rows])):
         tables.replace_years(reduce(DataFrame.unionByName, frames), warehouse, table, years, filter_text)
     for outputs in batch:
         for df in outputs.cached:
@@ -250,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
                        network_filter, resume=args.resume, as_of=as_of)
     except ValuenetError as exc:
         log.error("%s", exc)
-        return 2
+        return exc.exit_code
     print(format_year_table(rows))
     return 0
 

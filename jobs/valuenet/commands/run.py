@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
                     network_filter=network_filter)
     except ValuenetError as exc:
         log.error("%s", exc)
-        return 2
+        return exc.exit_code
     print(format_year_table(rows, synthetic=tables.read_source(warehouse).get("synthetic", False)))
     print(f"\nDelta tables: {warehouse}")
     if not args.no_tracking:

@@ -44,11 +44,11 @@ def check_reachable(uri: str, timeout: float = 5.0) -> None:
         problem = f"HTTP {exc.code}"
     except (urllib.error.URLError, OSError) as exc:
         problem = str(getattr(exc, "reason", exc))
-    raise TrackingError(f"MLflow tracking server {_without_credentials(uri)} cannot be reached ({problem}): "
+    raise TrackingError(f"MLflow tracking server {without_credentials(uri)} cannot be reached ({problem}): "
                         "start it, fix mlflow.tracking_uri / MLFLOW_TRACKING_URI, or pass --no-tracking")
 
 
-def _without_credentials(uri: str) -> str:
+def without_credentials(uri: str) -> str:
     """The URI with any user:password@ part masked, for messages."""
     from urllib.parse import urlsplit, urlunsplit
 
@@ -83,7 +83,7 @@ def year_run_inputs(uri: str, run_id: str) -> dict:
     try:
         run = client.get_run(run_id)
     except MlflowException as exc:
-        raise TrackingError(f"--as-of-run {run_id}: no such run at {_without_credentials(uri)} "
+        raise TrackingError(f"--as-of-run {run_id}: no such run at {without_credentials(uri)} "
                             f"({str(exc).splitlines()[0]})") from None
     tags, params = run.data.tags, run.data.params
     if tags.get("valuenet.role") != "year":
