@@ -9,23 +9,33 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from valuenet.metrics.degree_distribution import PowerLawFit, ccdf  # noqa: E402
+from valuenet.metrics.degree_distribution import (NO_COMPARISON, LognormalComparison, PowerLawFit,  # noqa: E402
+                                                  ccdf, lognormal_ccdf, power_law_ccdf)
 
 
-def degree_distribution_figure(degrees: np.ndarray, fit: PowerLawFit, year: int, synthetic: bool):
-    """Log-log CCDF of total degree with the fitted power-law tail."""
+def degree_distribution_figure(degrees: np.ndarray, fit: PowerLawFit, year: int, synthetic: bool,
+                               lognormal: LognormalComparison = NO_COMPARISON):
+    """Log-log CCDF of total degree with the fitted power-law tail and, when given, the lognormal
+    fitted to the same tail; the legend names both fits and their log-likelihood ratio test."""
     fig, ax = plt.subplots(figsize=(6, 4.5))
     k, p = ccdf(degrees)
     ax.loglog(k, p, ".", ms=3, label="P(K >= k), measured")
     if fit.alpha is not None:
         tail_share = fit.tail_nodes / max(1, int(np.sum(np.asarray(degrees) > 0)))
         xs = k[k >= fit.xmin]
-        ax.loglog(xs, tail_share * (xs / fit.xmin) ** (1 - fit.alpha), "-",
+        ax.loglog(xs, tail_share * power_law_ccdf(xs, fit.alpha, fit.xmin), "-",
                   label=f"power law, alpha = {fit.alpha:.2f}, k >= {fit.xmin}")
+        if lognormal.mu is not None:
+            ax.loglog(xs, tail_share * lognormal_ccdf(xs, lognormal.mu, lognormal.sigma, fit.xmin), "--",
+                      label=f"lognormal, mu = {lognormal.mu:.2f}, sigma = {lognormal.sigma:.2f}")
     ax.set_xlabel("degree k (in + out)")
     ax.set_ylabel("share of nodes with degree >= k")
     ax.set_title(f"Degree distribution, {year}" + (" (synthetic sample)" if synthetic else ""))
-    ax.legend(fontsize=8)
+    title = None
+    if lognormal.ratio is not None:
+        favoured = "power law" if lognormal.ratio > 0 else "lognormal"
+        title = f"R = {lognormal.ratio:.1f} (favours {favoured}), p = {lognormal.p_value:.2g}"
+    ax.legend(fontsize=8, title=title, title_fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -207,10 +207,11 @@ class Tracker:
 
     def log_year_artifacts(self, year: int, tops: dict, flows, shares, degree_counts, synthetic: bool) -> dict:
         """Top-20 tables, flows and shares as MLflow tables; the degree distribution and the province
-        flow matrix as figures. Returns the power-law fit's metrics (also logged)."""
+        flow matrix as figures. Returns the power-law fit's metrics and its comparison with a lognormal
+        on the same tail (also logged)."""
         import numpy as np
 
-        from valuenet.metrics.degree_distribution import fit_power_law
+        from valuenet.metrics.degree_distribution import compare_lognormal, fit_power_law
         from valuenet.tracking import artifacts
 
         for measure, table in tops.items():
@@ -219,7 +220,8 @@ class Tracker:
         self.mlflow.log_table(shares, artifact_file="tables/shares.json")
         degrees = np.repeat(degree_counts["degree"].to_numpy(), degree_counts["nodes"].to_numpy())
         fit = fit_power_law(degrees)
-        figure = artifacts.degree_distribution_figure(degrees, fit, year, synthetic)
+        lognormal = compare_lognormal(degrees, fit)
+        figure = artifacts.degree_distribution_figure(degrees, fit, year, synthetic, lognormal)
         self.mlflow.log_figure(figure, "figures/degree_distribution.png")
         artifacts.close(figure)
         if len(flows):
@@ -227,6 +229,9 @@ class Tracker:
             self.mlflow.log_figure(figure, "figures/province_flows.png")
             artifacts.close(figure)
         fitted = {"degree_powerlaw_alpha": fit.alpha, "degree_powerlaw_xmin": fit.xmin,
-                  "degree_powerlaw_ks": fit.ks_distance}
+                  "degree_powerlaw_ks": fit.ks_distance,
+                  "degree_lognormal_mu": lognormal.mu, "degree_lognormal_sigma": lognormal.sigma,
+                  "degree_powerlaw_vs_lognormal_R": lognormal.ratio,
+                  "degree_powerlaw_vs_lognormal_p": lognormal.p_value}
         self.mlflow.log_metrics(_clean(fitted))
         return fitted
