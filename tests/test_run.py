@@ -44,6 +44,10 @@ def test_nine_year_runs_with_tables_and_figures(finished):
     figures = [a.path for a in client.list_artifacts(child.info.run_id, "figures")]
     assert figures == ["figures/degree_distribution.png", "figures/province_flows.png"]
     assert "degree_powerlaw_alpha" in child.data.metrics
+    fitted = child.data.metrics
+    assert fitted["degree_lognormal_sigma"] > 0 and 0 <= fitted["degree_powerlaw_vs_lognormal_p"] <= 1
+    assert {"degree_lognormal_mu", "degree_powerlaw_vs_lognormal_R"} <= set(fitted)
+    assert [a.path for a in client.list_artifacts(parent.info.run_id, "figures")] == ["figures/year_trends.png"]
     trend = client.get_metric_history(parent.info.run_id, "nodes")
     assert [m.step for m in sorted(trend, key=lambda m: m.step)] == list(range(2014, 2023))
 

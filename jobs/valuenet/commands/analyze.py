@@ -129,6 +129,8 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
             results.extend(o.row for o in batch)
             if tracker:
                 tracker.retire_duplicates([o.row["run_id"] for o in batch])
+        if tracker:
+            tracker.log_year_trends(parent_run.info.run_id, results, synthetic, network_filter.text)
     edges.unpersist()
     keyed.unpersist()
     return sorted(results, key=lambda r: r["year"])

@@ -6,9 +6,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on a cluster or in CI
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from valuenet.metrics.definitions import NETWORK_METRICS  # noqa: E402
 from valuenet.metrics.degree_distribution import (NO_COMPARISON, LognormalComparison, PowerLawFit,  # noqa: E402
                                                   ccdf, lognormal_ccdf, power_law_ccdf)
 
@@ -57,6 +59,32 @@ def flow_matrix_figure(flows: pd.DataFrame, year: int, synthetic: bool, top: int
     ax.set_ylabel("enabling province")
     ax.set_title(f"Technology flows between provinces, {year}" + (" (synthetic)" if synthetic else ""))
     fig.colorbar(image, ax=ax, label="share of technology cooperation edges")
+    fig.tight_layout()
+    return fig
+
+
+def year_trends_figure(rows: pd.DataFrame, synthetic: bool, filter_text: str = "", columns: int = 4):
+    """Small multiples: each network_metrics measurement (NETWORK_METRICS) against year, one panel
+    each, in the order of the table; metrics that are null in every year get no panel.
+
+    rows: one row per year with a `year` column and the metric columns.
+    """
+    rows = rows.sort_values("year")
+    metrics = [m for m in NETWORK_METRICS if m in rows.columns and rows[m].notna().any()]
+    lines = -(-len(metrics) // columns)
+    fig, axes = plt.subplots(max(1, lines), columns, figsize=(3.2 * columns, 2.3 * max(1, lines)), squeeze=False)
+    years = rows["year"].astype(int)
+    for ax, metric in zip(axes.flat, metrics):
+        ax.plot(years, rows[metric].astype(float), "o-", ms=3)
+        ax.set_title(metric, fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.tick_params(axis="x", labelrotation=45)
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))  # years, not 2014.5
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.set_visible(False)
+    network = f"filtered network ({filter_text})" if filter_text else "the whole network"
+    fig.suptitle(f"Network metrics by year, {network}" + (" (synthetic sample)" if synthetic else ""))
     fig.tight_layout()
     return fig
 

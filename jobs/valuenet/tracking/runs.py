@@ -235,3 +235,19 @@ class Tracker:
                   "degree_powerlaw_vs_lognormal_p": lognormal.p_value}
         self.mlflow.log_metrics(_clean(fitted))
         return fitted
+
+    def log_year_trends(self, parent_run_id: str, rows: list[dict], synthetic: bool, filter_text: str = "") -> None:
+        """figures/year_trends.png on the parent run: every network_metrics measurement against year.
+
+        rows: the network_metrics rows of the run's years (as analyze returns them). The run is named
+        by id, so this works from any thread and after the parent's context has closed.
+        """
+        import pandas as pd
+
+        from valuenet.tracking import artifacts
+
+        if not rows:
+            return
+        figure = artifacts.year_trends_figure(pd.DataFrame(rows), synthetic, filter_text)
+        self.mlflow.MlflowClient().log_figure(parent_run_id, figure, "figures/year_trends.png")
+        artifacts.close(figure)
