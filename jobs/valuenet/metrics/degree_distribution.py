@@ -87,10 +87,13 @@ def compare_lognormal(degrees: np.ndarray, fit: PowerLawFit) -> LognormalCompari
 def lognormal_ccdf(k: np.ndarray, mu: float, sigma: float, xmin: int) -> np.ndarray:
     """P(K >= k | K >= xmin) of the discrete lognormal that compare_lognormal fits (each integer k
     holds the continuous mass of [k - 1/2, k + 1/2), as the powerlaw package rounds)."""
-    from scipy.stats import lognorm
+    from scipy.stats import norm
 
-    law = lognorm(s=sigma, scale=np.exp(mu))
-    return law.sf(np.asarray(k, dtype=float) - 0.5) / law.sf(xmin - 0.5)
+    # In log space: a power-law-like tail fits mu far below 0 (exp(mu) underflows) and tiny tails.
+    def log_sf(x):
+        return norm.logsf((np.log(x) - mu) / sigma)
+
+    return np.exp(log_sf(np.asarray(k, dtype=float) - 0.5) - log_sf(xmin - 0.5))
 
 
 def ccdf(degrees: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

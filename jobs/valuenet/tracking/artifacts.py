@@ -35,8 +35,10 @@ def degree_distribution_figure(degrees: np.ndarray, fit: PowerLawFit, year: int,
     ax.set_title(f"Degree distribution, {year}" + (" (synthetic sample)" if synthetic else ""))
     title = None
     if lognormal.ratio is not None:
-        favoured = "power law" if lognormal.ratio > 0 else "lognormal"
-        title = f"R = {lognormal.ratio:.1f} (favours {favoured}), p = {lognormal.p_value:.2g}"
+        # Vuong's p says whether the sign of R means anything (CSN 2009 read it at 0.1)
+        verdict = ("no significant difference" if lognormal.p_value >= 0.1
+                   else "the power law fits better" if lognormal.ratio > 0 else "the lognormal fits better")
+        title = f"R = {lognormal.ratio:.1f}, p = {lognormal.p_value:.2g}: {verdict}"
     ax.legend(fontsize=8, title=title, title_fontsize=8)
     fig.tight_layout()
     return fig
