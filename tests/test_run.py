@@ -68,11 +68,33 @@ def test_the_platform_network_is_analysed_beside_the_whole_network(finished):
 
 
 def test_report_prints_and_writes_the_tables(finished, capsys):
-    _, warehouse, _, folder = finished
-    assert report.main(["--warehouse", warehouse, "--compare", "--out", str(folder / "report")]) == 0
+    _, warehouse, uri, folder = finished
+    store = ["--conf", f"mlflow.tracking_uri={uri}", "--conf", "mlflow.experiment=run-test"]
+    assert report.main(["--warehouse", warehouse, "--compare", "--out", str(folder / "report"), *store]) == 0
     printed = capsys.readouterr().out
     assert "Synthetic sample" in printed and "Table 8." in printed
     assert "published figures are within tolerance" in printed
     assert "Table 5. The filtered network (--filter platform;relation=tech_cooperation), 2021" in printed
     page = (folder / "report" / "report.html").read_text(encoding="utf-8")
     assert "<table" in page and "Synthetic sample" in page
+    figures = ["degree_distribution.png", "province_flows.png", "year_trends.png"]
+    assert sorted(p.name for p in (folder / "report" / "figures").iterdir()) == figures
+    assert all(f"src='figures/{name}'" in page for name in figures)
+    # the folder went to the newest analyze run of the whole network, named in one line
+    client = MlflowClient(tracking_uri=uri)
+    parent = client.search_runs([client.get_experiment_by_name("run-test").experiment_id],
+                                "tags.`valuenet.role` = 'analyze' and tags.`valuenet.filter` = 'none'")[0]
+    assert f"logged as report/ to run {parent.info.run_id}" in printed
+    logged = {a.path for a in client.list_artifacts(parent.info.run_id, "report")}
+    assert logged == {"report/report.md", "report/report.html", "report/figures"}
+    assert len(client.list_artifacts(parent.info.run_id, "report/figures")) == 3
+
+
+def test_report_without_an_analyze_run_warns_and_still_writes(finished, capsys):
+    _, warehouse, uri, folder = finished
+    args = ["--warehouse", warehouse, "--year", "2020", "--out", str(folder / "report-2020"),
+            "--conf", f"mlflow.tracking_uri={uri}", "--conf", "mlflow.experiment=no-such-experiment"]
+    assert report.main(args) == 0
+    captured = capsys.readouterr()
+    assert "warning: no analyze run of" in captured.err and "logged as report/" not in captured.out
+    assert (folder / "report-2020" / "figures" / "degree_distribution.png").exists()

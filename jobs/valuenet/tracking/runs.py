@@ -251,3 +251,42 @@ class Tracker:
         figure = artifacts.year_trends_figure(pd.DataFrame(rows), synthetic, filter_text)
         self.mlflow.MlflowClient().log_figure(parent_run_id, figure, "figures/year_trends.png")
         artifacts.close(figure)
+
+
+def log_report(config: dict, warehouse: str, folder: Path) -> tuple[bool, str]:
+    """Log a report folder as the `report` artifact folder of the newest live analyze parent run of
+    the warehouse's whole network (tags valuenet.role=analyze, valuenet.warehouse, valuenet.filter=none;
+    not deleted, finished) in the configured tracking store.
+
+    Returns (logged, one line saying which run got it, or why none did). Never creates a store.
+    """
+    import logging
+
+    from mlflow import MlflowClient
+    from mlflow.entities import ViewType
+    from mlflow.exceptions import MlflowException
+
+    for noisy in ("mlflow", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    uri, name = tracking_uri(config), config["mlflow"]["experiment"]
+    where = f"experiment {name!r} at {_without_credentials(uri)}"
+    if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).exists():
+        return False, f"no MLflow store at {uri}: the report was not logged to MLflow"
+    try:
+        check_reachable(uri)
+        client = MlflowClient(tracking_uri=uri)
+        experiment = client.get_experiment_by_name(name)
+        quoted = '"' + warehouse + '"' if "'" in warehouse else f"'{warehouse}'"
+        runs = [] if experiment is None else client.search_runs(
+            [experiment.experiment_id],
+            f"tags.`valuenet.role` = 'analyze' and tags.`valuenet.warehouse` = {quoted} "
+            "and tags.`valuenet.filter` = 'none' and attributes.status = 'FINISHED'",
+            run_view_type=ViewType.ACTIVE_ONLY, max_results=1, order_by=["attributes.start_time DESC"])
+        if not runs:
+            return False, f"no analyze run of {warehouse} in {where}: the report was not logged to MLflow"
+        run = runs[0]
+        client.log_artifacts(run.info.run_id, str(folder), "report")
+    except (TrackingError, MlflowException, OSError) as exc:
+        return False, f"the report was not logged to MLflow ({str(exc).splitlines()[0]})"
+    return True, (f"MLflow: {folder} logged as report/ to run {run.info.run_id} "
+                  f"({run.info.run_name}) of {where}")
