@@ -1,5 +1,7 @@
 """`valuenet run` end to end on a small calibrated sample: exact Table 2 counts, MLflow runs and artifacts."""
 
+from pathlib import Path
+
 import pytest
 from deltalake import DeltaTable
 from mlflow import MlflowClient
@@ -98,3 +100,29 @@ def test_report_without_an_analyze_run_warns_and_still_writes(finished, capsys):
     captured = capsys.readouterr()
     assert "warning: no analyze run of" in captured.err and "logged as report/" not in captured.out
     assert (folder / "report-2020" / "figures" / "degree_distribution.png").exists()
+
+
+def test_the_compare_years_notebook_runs_on_the_finished_run(finished, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
+
+    _, warehouse, uri, folder = finished
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "compare_years.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "commit the notebook with outputs cleared"
+    # the kernel inherits these (the notebook's parameters)
+    for name, value in {"VALUENET_WAREHOUSE": warehouse, "MLFLOW_TRACKING_URI": uri,
+                        "VALUENET_EXPERIMENT": "run-test", "VALUENET_YEARS": "2014,2018,2022"}.items():
+        monkeypatch.setenv(name, value)
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()  # raises on a cell's error
+    outputs = [o for c in code for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 3  # trends, bump chart, degree distributions
+    shown = "\n".join(str(o.get("data", {}).get("text/markdown", "")) + str(o.get("text", "")) for o in outputs)
+    assert "9 year runs" in shown and "Synthetic sample" in shown
+    # PageRank needs GraphFrames: the bump chart says which measure ranks the nodes
+    assert "Ranking by **PageRank**" in shown or "falls back to total degree" in shown
+    assert "degree distributions overlaid: 2014, 2018, 2022" in shown
