@@ -78,6 +78,11 @@ def test_artifacts_are_served_back(served):
     assert {"figures/degree_distribution.png", "figures/province_flows.png"} <= listed
     tables_listed = {a.path for a in served["client"].list_artifacts(child.info.run_id, "tables")}
     assert "tables/top20_degree.json" in tables_listed
+    parent = next(r for r in served["runs"] if "mlflow.parentRunId" not in r.data.tags)
+    figures = [a.path for a in served["client"].list_artifacts(parent.info.run_id, "figures")]
+    assert figures == ["figures/year_trends.png"]
+    # five nodes: too few for a power-law tail, so no fit and no lognormal comparison (never faked)
+    assert not {"degree_powerlaw_alpha", "degree_lognormal_mu"} & set(child.data.metrics)
 
 
 def test_the_delta_rows_carry_the_served_run_ids(runtime, served):

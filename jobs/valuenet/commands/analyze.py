@@ -153,6 +153,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                 tracker.end_parent(failed, error=f"{type(exc).__name__}: {exc}")
             raise
     if tracker:
+        tracker.year_trends(sorted(results, key=lambda r: r["year"]), synthetic, network_filter.text)
         tracker.end_parent(failed)
     edges.unpersist()
     keyed.unpersist()

@@ -1,7 +1,8 @@
 """valuenet report: the report's tables for any year of a warehouse (delta-rs reads the tables: no Spark).
 
-Prints them, and with --out writes report.md and report.html (names escaped). With
---compare each published figure of the 2023 report stands beside the measured one.
+Prints them, and with --out writes report.md and report.html (names escaped) with their figures
+and logs that folder to the warehouse's newest MLflow analyze run. With --compare each published
+figure of the 2023 report stands beside the measured one.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from deltalake import DeltaTable
 
 from valuenet import tables
 from valuenet.config import load_config, resolve_path
+from valuenet.metrics.degree_distribution import compare_lognormal, fit_power_law
 from valuenet.errors import ValuenetError
 from valuenet.report import tables as report_tables
 from valuenet.report.compare import compare
 from valuenet.report.figures import published
 from valuenet.report.year_table import format_year_table
 from valuenet.snapshot.network_filter import NetworkFilter
+from valuenet.tracking import artifacts
+from valuenet.tracking.runs import log_report
 
 SYNTHETIC = "Synthetic sample: every figure is measured on generated data, not the institute's registry."
 
@@ -34,7 +38,11 @@ def parser():
     p.add_argument("--filter", action="append", metavar="CLAUSE",
                    help="the filtered network of Tables 5 and 6, as given to analyze --filter "
                         "(default: platform_network)")
-    p.add_argument("--out", help="folder for report.md and report.html")
+    p.add_argument("--out", help="folder for report.md, report.html and their figures (logged to the "
+                                 "newest MLflow analyze run of the warehouse)")
+    p.add_argument("--no-tracking", action="store_true", help="do not log the --out folder to MLflow")
+    p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                   help="override conf/valuenet.yaml, e.g. --conf mlflow.experiment=valuenet")
     return p
 
 
@@ -46,8 +54,8 @@ def _read(warehouse: str, table: str, year: int | None = None, filter_text: str 
 
 def build(warehouse: str, year: int | None, with_compare: bool,
           platform_filter: NetworkFilter = NetworkFilter.parse(["platform_network"])
-          ) -> tuple[list[tuple[str, pd.DataFrame | str]], str]:
-    """The report's sections as (title, table or text), and a one-line summary."""
+          ) -> tuple[list[tuple[str, pd.DataFrame | str]], str, int]:
+    """The report's sections as (title, table or text), a one-line summary and the year of Tables 3-10."""
     network = _read(warehouse, "network_metrics").sort_values("year")
     platform = _read(warehouse, "network_metrics", filter_text=platform_filter.text).sort_values("year")
     if network.empty:
@@ -78,7 +86,24 @@ def build(warehouse: str, year: int | None, with_compare: bool,
         table = compare(published(), network, per_node, nodes, flows, shares, platform)
         sections.append((f"Published figures beside measured ones ({year} for Tables 3-10)", table))
         summary = f"{int(table['within'].sum())} of {len(table)} published figures are within tolerance"
-    return sections, summary
+    return sections, summary, year
+
+
+def figures(warehouse: str, year: int, synthetic: bool) -> list[tuple[str, str, object]]:
+    """(file name, caption, matplotlib figure) of the whole network: the degree distribution of `year`
+    on log-log axes with its power-law and lognormal fits, its province flow matrix (when it has
+    technology flows) and every network metric by year. The same figures as the MLflow runs'."""
+    network = _read(warehouse, "network_metrics").sort_values("year")
+    degrees = _read(warehouse, "node_metrics", year)["degree"].to_numpy()
+    fit = fit_power_law(degrees)
+    out = [("degree_distribution.png", f"Degree distribution, {year} (log-log CCDF)",
+            artifacts.degree_distribution_figure(degrees, fit, year, synthetic, compare_lognormal(degrees, fit)))]
+    flows = _read(warehouse, "flows", year)
+    if len(flows):
+        out.append(("province_flows.png", f"Technology flows between provinces, {year}",
+                    artifacts.flow_matrix_figure(flows, year, synthetic)))
+    out.append(("year_trends.png", "Network metrics by year", artifacts.year_trends_figure(network, synthetic)))
+    return out
 
 
 def _filtered_sections(platform: pd.DataFrame, platform_filter: NetworkFilter) -> list:
@@ -106,7 +131,9 @@ def _text(sections) -> str:
     return "\n".join(out)
 
 
-def write(folder: Path, sections, summary: str, synthetic: bool) -> None:
+def write(folder: Path, sections, summary: str, synthetic: bool, pictures=()) -> None:
+    """report.md and report.html in folder, and the (file name, caption, figure) pictures in
+    folder/figures, shown at the end of both pages."""
     folder.mkdir(parents=True, exist_ok=True)
     md = ["# valuenet report", ""] + ([f"*{SYNTHETIC}*", ""] if synthetic else [])
     page = ["<!doctype html><meta charset='utf-8'><title>valuenet report</title>", "<h1>valuenet report</h1>"]
@@ -122,22 +149,33 @@ def write(folder: Path, sections, summary: str, synthetic: bool) -> None:
             md += [report_tables.markdown(body), ""]
             page.append(body.to_html(index=False, escape=True, na_rep=""))
     if summary:
-        md.append(f"**{summary}**")
+        md += [f"**{summary}**", ""]
         page.append(f"<p><strong>{html.escape(summary)}</strong></p>")
+    if pictures:
+        (folder / "figures").mkdir(exist_ok=True)
+        md += ["## Figures", ""]
+        page.append("<h2>Figures</h2>")
+    for name, caption, figure in pictures:
+        figure.savefig(folder / "figures" / name, dpi=100)
+        artifacts.close(figure)
+        md += [f"![{caption}](figures/{name})", ""]
+        page.append(f"<figure><img src='figures/{html.escape(name)}' alt='{html.escape(caption)}'>"
+                    f"<figcaption>{html.escape(caption)}</figcaption></figure>")
     (folder / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     (folder / "report.html").write_text("\n".join(page) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    warehouse = resolve_path(args.warehouse or load_config()["warehouse"])
     try:
+        config = load_config(args.conf)
         platform_filter = NetworkFilter.parse(args.filter or ["platform_network"])
     except ValuenetError as exc:
         print(exc, file=sys.stderr)
         return 2
+    warehouse = resolve_path(args.warehouse or config["warehouse"])
     try:
-        sections, summary = build(warehouse, args.year, args.compare, platform_filter)
+        sections, summary, year = build(warehouse, args.year, args.compare, platform_filter)
     except Exception as exc:  # delta-rs TableNotFoundError, empty tables
         print(f"{warehouse}: cannot make the report ({str(exc).splitlines()[0]}); run `valuenet analyze` first",
               file=sys.stderr)
@@ -149,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     if summary:
         print(summary)
     if args.out:
-        write(Path(args.out), sections, summary, synthetic)
-        print(f"written: {Path(args.out) / 'report.md'}, {Path(args.out) / 'report.html'}")
+        folder = Path(args.out)
+        write(folder, sections, summary, synthetic, figures(warehouse, year, synthetic))
+        print(f"written: {folder / 'report.md'}, {folder / 'report.html'}, {folder / 'figures'}")
+        if not args.no_tracking:
+            logged, line = log_report(config, warehouse, folder)
+            print(line if logged else f"warning: {line}", file=sys.stdout if logged else sys.stderr)
     return 0

@@ -98,6 +98,12 @@ class GuardedTracker:
     def retire_duplicates(self, run_ids: list[str | None]) -> None:
         self._guard("retiring duplicate runs", lambda: self.tracker.retire_duplicates(run_ids))
 
+    def year_trends(self, rows: list[dict], synthetic: bool, filter_text: str) -> None:
+        """The year-trend figure on the parent run (every year of the run, resumed ones too)."""
+        if self._parent is not None:
+            self._guard("logging the year trends",
+                        lambda: self.tracker.log_year_trends(self.parent_run_id, rows, synthetic, filter_text))
+
     def end_parent(self, failed: dict[int, str], error: str | None = None) -> None:
         """Close the analyze run: FAILED if a year failed or the job stopped, with how many years failed."""
         if self._parent is None:

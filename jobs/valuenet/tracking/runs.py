@@ -207,10 +207,11 @@ class Tracker:
 
     def log_year_artifacts(self, year: int, tops: dict, flows, shares, degree_counts, synthetic: bool) -> dict:
         """Top-20 tables, flows and shares as MLflow tables; the degree distribution and the province
-        flow matrix as figures. Returns the power-law fit's metrics (also logged)."""
+        flow matrix as figures. Returns the power-law fit's metrics and its comparison with a lognormal
+        on the same tail (also logged)."""
         import numpy as np
 
-        from valuenet.metrics.degree_distribution import fit_power_law
+        from valuenet.metrics.degree_distribution import compare_lognormal, fit_power_law
         from valuenet.tracking import artifacts
 
         for measure, table in tops.items():
@@ -219,7 +220,8 @@ class Tracker:
         self.mlflow.log_table(shares, artifact_file="tables/shares.json")
         degrees = np.repeat(degree_counts["degree"].to_numpy(), degree_counts["nodes"].to_numpy())
         fit = fit_power_law(degrees)
-        figure = artifacts.degree_distribution_figure(degrees, fit, year, synthetic)
+        lognormal = compare_lognormal(degrees, fit)
+        figure = artifacts.degree_distribution_figure(degrees, fit, year, synthetic, lognormal)
         self.mlflow.log_figure(figure, "figures/degree_distribution.png")
         artifacts.close(figure)
         if len(flows):
@@ -227,6 +229,64 @@ class Tracker:
             self.mlflow.log_figure(figure, "figures/province_flows.png")
             artifacts.close(figure)
         fitted = {"degree_powerlaw_alpha": fit.alpha, "degree_powerlaw_xmin": fit.xmin,
-                  "degree_powerlaw_ks": fit.ks_distance}
+                  "degree_powerlaw_ks": fit.ks_distance,
+                  "degree_lognormal_mu": lognormal.mu, "degree_lognormal_sigma": lognormal.sigma,
+                  "degree_powerlaw_vs_lognormal_R": lognormal.ratio,
+                  "degree_powerlaw_vs_lognormal_p": lognormal.p_value}
         self.mlflow.log_metrics(_clean(fitted))
         return fitted
+
+    def log_year_trends(self, parent_run_id: str, rows: list[dict], synthetic: bool, filter_text: str = "") -> None:
+        """figures/year_trends.png on the parent run: every network_metrics measurement against year.
+
+        rows: the network_metrics rows of the run's years (as analyze returns them). The run is named
+        by id, so this works from any thread and after the parent's context has closed.
+        """
+        import pandas as pd
+
+        from valuenet.tracking import artifacts
+
+        if not rows:
+            return
+        figure = artifacts.year_trends_figure(pd.DataFrame(rows), synthetic, filter_text)
+        self.mlflow.MlflowClient().log_figure(parent_run_id, figure, "figures/year_trends.png")
+        artifacts.close(figure)
+
+
+def log_report(config: dict, warehouse: str, folder: Path) -> tuple[bool, str]:
+    """Log a report folder as the `report` artifact folder of the newest live analyze parent run of
+    the warehouse's whole network (tags valuenet.role=analyze, valuenet.warehouse, valuenet.filter=none;
+    not deleted, finished) in the configured tracking store.
+
+    Returns (logged, one line saying which run got it, or why none did). Never creates a store.
+    """
+    import logging
+
+    from mlflow import MlflowClient
+    from mlflow.entities import ViewType
+    from mlflow.exceptions import MlflowException
+
+    for noisy in ("mlflow", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    uri, name = tracking_uri(config), config["mlflow"]["experiment"]
+    where = f"experiment {name!r} at {_without_credentials(uri)}"
+    if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).exists():
+        return False, f"no MLflow store at {uri}: the report was not logged to MLflow"
+    try:
+        check_reachable(uri)
+        client = MlflowClient(tracking_uri=uri)
+        experiment = client.get_experiment_by_name(name)
+        quoted = '"' + warehouse + '"' if "'" in warehouse else f"'{warehouse}'"
+        runs = [] if experiment is None else client.search_runs(
+            [experiment.experiment_id],
+            f"tags.`valuenet.role` = 'analyze' and tags.`valuenet.warehouse` = {quoted} "
+            "and tags.`valuenet.filter` = 'none' and attributes.status = 'FINISHED'",
+            run_view_type=ViewType.ACTIVE_ONLY, max_results=1, order_by=["attributes.start_time DESC"])
+        if not runs:
+            return False, f"no analyze run of {warehouse} in {where}: the report was not logged to MLflow"
+        run = runs[0]
+        client.log_artifacts(run.info.run_id, str(folder), "report")
+    except (TrackingError, MlflowException, OSError) as exc:
+        return False, f"the report was not logged to MLflow ({str(exc).splitlines()[0]})"
+    return True, (f"MLflow: {folder} logged as report/ to run {run.info.run_id} "
+                  f"({run.info.run_name}) of {where}")
