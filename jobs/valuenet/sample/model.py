@@ -56,6 +56,22 @@ The model (every figure valuenet prints about it is measured on the generated gr
   partners of the same hub are rejected (``HUB_CLOSE_REJECT``, tree-like early
   networks), from 2020 a share of them deliberately joins two partners of one hub
   (``HUB_CLOSURE``, triadic closure), raising clustering as published.
+* **Platform network shape** (Table 6). The unnamed platforms are drawn from the
+  enterprises of every joining year (``PLATFORM_AGE_EXP`` = 0), so they enter the
+  network over time and the early platform network is small and hub-centred. The
+  platform core (``PLATFORM_TIE``: reciprocated technology cooperation between
+  platforms) forms early: a larger share of the first years' relations tie platforms,
+  which shortens platform-network paths (the report's early platform network is
+  0.7-0.8 steps shorter than the whole network). Shared partners of tied platforms
+  (``PLATFORM_COPARTNER``, closure around platform pairs) are rare before 2016 and
+  peak in 2019, when the report's platform-network clustering jumps.
+* **Diffusion chains** (periphery, Table 2 diameters). A share ``CHAIN_SHARE`` of the
+  newcomers without a hub partner receive technology second-hand from a small
+  downstream organisation (not a platform, hub or investor), the tips of existing
+  chains preferred (``CHAIN_DEPTH_EXP``), up to ``CHAIN_ROUNDS`` steps a year; chain
+  members' fitnesses are scaled by ``CHAIN_FIT`` so that chains stay thin. These
+  relations have no platform end, so they lengthen the whole network's longest paths
+  without touching the platform network.
 
 All randomness comes from ``numpy.random.default_rng(seed)``.
 """
@@ -100,7 +116,7 @@ END_SHARE = 0.004            # relations ending each year (compensated)
 PARALLEL_SHARE = 0.03        # parallel duplicate relations
 HC_ACADEMIC = 0.35           # P(human capital) when a university/institute is involved
 HC_OTHER = 0.05
-HC_FIRST = (0.15, 0.15, 0.15, 0.15, 0.15, 0.15, 0.25)  # per year: P(human capital) for a new
+HC_FIRST = (0.15, 0.15, 0.20, 0.30, 0.55, 0.55, 0.25)  # per year: P(human capital) for a new
                              # node's first relation (not academic, not an investment); steers
                              # how many of the year's newcomers join the platform network
 ISOLATED = 300               # registry nodes with no relation (scaled)
@@ -118,23 +134,38 @@ HUB_GROWTH = (0.85, 0.86, 0.88, 0.9)  # hub quota in year Y: quota * (E_Y / E_la
                              # g_Y per year from the first, the last value for later years
                              # (< 1: hubs hold a larger share early, short paths early)
 ANCHOR_EXP = 0.35            # new nodes anchor with weight fitness ** ANCHOR_EXP (flatter)
+CHAIN_SHARE = (0.3,)         # per year: share of the newcomers without a hub partner that
+                             # join a diffusion chain (receive from a downstream organisation)
+CHAIN_ROUNDS = 3             # ... chains can deepen this many steps within a year
+CHAIN_DEPTH_EXP = 2.0        # ... the giver drawn with weight (1 + its chain depth) ** this
+CHAIN_FIT = 0.05             # ... chain members' fitnesses are scaled by this (they stay thin)
+PLATFORM_AGE_EXP = 0.0       # unnamed platforms: sample enterprises drawn with weight
+                             # 1 / (1 + join year index) ** this; 0: platforms join the network
+                             # over the years like other enterprises (a small, hub-centred early
+                             # platform network instead of ~140 young platforms in 2015)
 PLATFORM_FO = (8.0, 1.8, 32.0)   # unnamed platforms' out-fitness: scale, Pareto shape, cap
 PLATFORM_FI = (1.0, 0.8)         # unnamed platforms' in-fitness: lognormal mu, sigma
 EXTRA_PLATFORM_OUT = 0.20  # share of extra relations from an unnamed platform
 EXTRA_PLATFORM_IN = 0.48  # share of extra relations into an unnamed platform
-PLATFORM_TIE = (0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.015)  # per year: share of the
+PLATFORM_TIE = (0.14, 0.14, 0.08, 0.06, 0.04, 0.03, 0.015)  # per year: share of the
                              # extra relations that tie two platform enterprises (platform core;
                              # technology cooperation), the last value for later years
 PLATFORM_TIE_NAMED_FROM = 6  # ... named platform hubs take part from this year index (not in
                              # the last year, whose hub degrees are final)
 PLATFORM_TIE_EXP = 0.5       # ... endpoints drawn with weight (degree + 1) ** this
 PLATFORM_TIE_RECIP = 1.0  # ... P(the tie is reciprocated in the same year)
-PLATFORM_COPARTNER = (0.02, 0.02, 0.10, 0.12, 0.16, 0.16, 0.12, 0.10, 0.10)  # per year: share of
+PLATFORM_COPARTNER = (0.008, 0.008, 0.015, 0.025, 0.10, 0.24, 0.12, 0.10, 0.10)  # per year: share of
                              # the extra relations in which a partner of a platform also
                              # cooperates with a platform tied to it (closure around platform
                              # pairs: shared partners; technology cooperation)
 COPARTNER_EXP = 2.0  # ... the partner drawn with weight (its relations with
-COPARTNER_BASE = 0.1         # non-platforms + COPARTNER_BASE) ** COPARTNER_EXP
+COPARTNER_BASE = 0.0         # non-platforms + COPARTNER_BASE) ** COPARTNER_EXP
+COPARTNER_MIN_OTHER = 1      # ... partners with at least this many non-platform relations
+COPARTNER_ONCE = True        # ... each partner closes at most one triangle a year
+COPARTNER_SEPARATE = True    # ... only partners none of whose other neighbours is a
+                             # neighbour of either platform
+COPARTNER_TC = True          # ... and its relation with the first platform is made
+                             # technology cooperation (a cooperation triangle)
 COPARTNER_PEXP = 2.0         # ... divided by (its relations with platforms) ** this
 
 
@@ -214,6 +245,23 @@ def _draw_unique(rng, fixed_src, fixed_dst, src_pool, dst_pool, existing, nt,
         ok[pend[vi]] = True
         acc = np.sort(np.concatenate([acc, key[vi]]))
     return src, dst, ok
+
+
+def _no_common(v, p1, p2, cs, cd, nt):
+    """For candidate closures (v, p1, p2): True where no neighbour w of v other than p1
+    (undirected, relations cs -> cd) is a neighbour of p1 or p2."""
+    ua = np.concatenate([cs, cd])
+    ub = np.concatenate([cd, cs])
+    ukey = np.unique(ua * nt + ub)
+    ua, ub = ukey // nt, ukey % nt
+    start = np.searchsorted(ua, v, side="left")
+    cnt = np.searchsorted(ua, v, side="right") - start
+    row = np.repeat(np.arange(len(v)), cnt)
+    off = np.arange(len(row)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    w = ub[np.repeat(start, cnt) + off]
+    other = w != p1[row]
+    hit = other & (_isin_sorted(ukey, p1[row] * nt + w) | _isin_sorted(ukey, p2[row] * nt + w))
+    return np.bincount(row[hit], minlength=len(v)) == 0
 
 
 def _shares(named: list, n_total: int, decay: float = 0.93) -> tuple[list, np.ndarray]:
@@ -385,7 +433,7 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
     cand = np.flatnonzero((kind == SAMPLE) & ~named)
     need = max(0, min(n_plat - n_hs, len(cand)))
     if need:
-        w = 1.0 / (1.0 + intro[cand].astype(float)) ** 1.5
+        w = 1.0 / (1.0 + intro[cand].astype(float)) ** PLATFORM_AGE_EXP
         is_plat[rng.choice(cand, size=need, replace=False, p=w / w.sum())] = True
 
     # fitnesses: tc/hc out (fo), tc/hc in (fi), investment out (fo_inv) / in (fi_inv)
@@ -426,8 +474,10 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
     end_all = np.empty(0, np.int16)    # -1 = open
     keys = np.empty(0, np.int64)        # sorted keys of every pair ever drawn
     tcf_all = np.empty(0, bool)         # relations that are technology cooperation by construction
+    tc_keys = []                        # keys of earlier relations made technology cooperation
     first_all = np.empty(0, bool)       # a new node's first relation
     present = np.zeros(nt, bool)
+    depth = np.zeros(nt, np.int64)     # depth in a diffusion chain (0: not a chain member)
     left = np.zeros(nt, bool)
     hubs = np.arange(nh)
     tot_last = float(E[-1])
@@ -562,6 +612,28 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
         m = o & (r >= REL_RECEIVES_FIRST)
         fsrc[m] = un[m]
         fdst[m] = pool_fi.draw(rng, int(m.sum()))
+        # diffusion chains (periphery): some newcomers receive technology second-hand, from
+        # a small downstream organisation rather than from a fit one; chains deepen over
+        # the years (tips preferred) and stay thin (their members are unattractive)
+        ch_share = float(CHAIN_SHARE[min(yi, len(CHAIN_SHARE) - 1)])
+        if ch_share > 0 and len(un):
+            ch = np.flatnonzero(~u_inv & (rng.random(len(un)) < ch_share))
+            base = np.flatnonzero(old & present & ~named & ~is_plat & ~is_inv)
+            rounds = np.array_split(rng.permutation(ch), CHAIN_ROUNDS)
+            placed = np.empty(0, np.int64)
+            for grp in rounds:
+                if len(grp) == 0:
+                    continue
+                cand_c = np.concatenate([base, placed])
+                if len(cand_c) == 0:
+                    break
+                par = _Pool(cand_c, (1.0 + depth[cand_c]) ** CHAIN_DEPTH_EXP).draw(rng, len(grp))
+                fsrc[grp] = par
+                fdst[grp] = un[grp]
+                depth[un[grp]] = depth[par] + 1
+                placed = np.concatenate([placed, un[grp]])
+            fo[placed] *= CHAIN_FIT
+            fi[placed] *= CHAIN_FIT
         bad = (fsrc < 0) | (fdst < 0)
         if bad.any():  # tiny scales: anchor on any present node
             anyp = _Pool(np.flatnonzero(present & ~np.isin(np.arange(nt), un)),
@@ -681,9 +753,19 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
                            + np.bincount(cd[npm & ~is_plat[cs]], minlength=nt))
                     pdg = (deg_o + deg_i - npd)[vv].clip(min=1).astype(float)
                     w = (npd[vv] + COPARTNER_BASE) ** COPARTNER_EXP / pdg ** COPARTNER_PEXP
+                    w = np.where(npd[vv] >= COPARTNER_MIN_OTHER, w, 0.0)
                     k_try = 3 * n_cop
                     i1 = _Pool(np.arange(len(vv)), w).draw(rng, k_try)
+                    if COPARTNER_ONCE:  # one closure per partner and year
+                        _, f1 = np.unique(vv[i1], return_index=True)
+                        i1 = i1[np.sort(f1)]
+                        k_try = len(i1)
                     p2 = tb[lo[i1] + np.floor(rng.random(k_try) * (hi[i1] - lo[i1])).astype(np.int64)]
+                    if COPARTNER_SEPARATE:
+                        # the partner's other neighbours are not neighbours of the two
+                        # platforms (the closure is around the platform pair only)
+                        sep = _no_common(vv[i1], p1[i1], p2, cs, cd, nt)
+                        i1, p2 = i1[sep], p2[sep]
                     cu = np.where(v_out[i1], vv[i1], p2)
                     cv = np.where(v_out[i1], p2, vv[i1])
                     s_, d_, ok = _draw_unique(rng, cu, cv, None, None, allkeys, nt, max_rounds=1)
@@ -691,6 +773,10 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
                     xs.append(s_[okk]); xd.append(d_[okk])
                     allkeys = np.sort(np.concatenate([allkeys, s_[okk] * nt + d_[okk]]))
                     got += len(okk)
+                    if COPARTNER_TC:  # the partner's relation with the first platform is
+                        # technology cooperation too (the triangle is a cooperation triangle)
+                        j = i1[okk]
+                        tc_keys.append(np.where(v_out[j], vv[j] * nt + p1[j], p1[j] * nt + vv[j]))
             n_forced = got - n_f0
             forced_y = (len(ys) + sum(len(x) for x in xs) - n_forced, n_forced)
         else:
@@ -704,7 +790,7 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
             for share, ps_, pd_ in (
                     (EXTRA_PLATFORM_OUT, _Pool(pl, fo[pl]), _Pool(npl, fi[npl] + 1e-3)),
                     (EXTRA_PLATFORM_IN, _Pool(npl, fo[npl] + 1e-3), _Pool(pl, fi[pl]))):
-                k = int(round(share * n_extra))
+                k = min(int(round(share * n_extra)), n_extra - got)
                 if k <= 0:
                     continue
                 s_, d_, ok = _draw_unique(rng, np.full(k, -1, np.int64), np.full(k, -1, np.int64),
@@ -750,6 +836,8 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
     p_hc = np.where(acad, HC_ACADEMIC, np.where(first_all, hc_first, HC_OTHER))
     rel_t[rng.random(ne) < p_hc] = HC
     rel_t[tcf_all] = TC
+    if tc_keys:
+        rel_t[np.isin(src_all * nt + dst_all, np.concatenate(tc_keys))] = TC
     rel_t[is_inv[src_all] | is_inv[dst_all]] = IV
 
     # ---------------- parallel relations and self-loops ----------------------------
