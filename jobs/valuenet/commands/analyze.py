@@ -24,6 +24,9 @@ from valuenet.snapshot.network_filter import NetworkFilter, filter_relations
 from valuenet.snapshot.year_network import (build_year_network, check_surrogate_keys, with_surrogate_keys,
                                             years_span)
 from valuenet.spark import create_session
+from valuenet.tracking.artifact_frames import artifact_frames
+from valuenet.tracking.layout import parent_params, run_tags
+from valuenet.tracking.layout import version_params as year_version_params
 from valuenet.tracking.runs import Tracker, check_reachable, tracking_uri, year_run_inputs
 
 log = logging.getLogger("valuenet")
@@ -91,13 +94,9 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     if tracking:
         tracker = Tracker(config)
         log.info("MLflow: experiment %r at %s", config["mlflow"]["experiment"], tracker.uri)
-    params = {"years": f"{years[0]}-{years[-1]}" if years == list(range(years[0], years[-1] + 1))
-              else ",".join(map(str, years)),
-              "filter": network_filter.text or "none", **settings.as_params()}
-    tags = {"valuenet.data_source": source, "valuenet.warehouse": warehouse,
-            "valuenet.filter": network_filter.text or "none",
-            **{f"valuenet.version.{k}": v for k, v in runtime.versions.items()}}
-    version_params = {f"input_version_{t}": v for t, v in versions.items()}
+    params = parent_params(years, network_filter.text, settings.as_params())
+    tags = run_tags(source, warehouse, network_filter.text, runtime.versions)
+    version_params = year_version_params(versions)
     results = list(done.values())
     batch_size = max(1, int(config["analyze"].get("years_per_commit") or len(years)))
     parent = tracker.parent(f"analyze {params['years']}", tags, params, config) if tracker else nullcontext()
@@ -114,7 +113,9 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                         tracker.log_inputs({t: tables.table_path(warehouse, t) for t in versions}, versions)
                     outputs = _compute_year(keyed, edges, year, settings, provenance, run_id, network_filter.text)
                     if tracker:
-                        tracker.log_year_artifacts(year, *_artifact_frames(outputs, keyed), synthetic=synthetic)
+                        tracker.log_year_artifacts(year, *artifact_frames(outputs.per_node, outputs.flows,
+                                                                        outputs.shares, keyed),
+                                                   synthetic=synthetic)
                         tracker.log_year_metrics(year, {k: outputs.row[k] for k in NETWORK_METRICS},
                                                  parent_run.info.run_id)
                 batch.append(outputs)
@@ -188,18 +189,6 @@ def _already_written(spark, warehouse: str, years: list[int], filter_text: str, 
             .where(F.col("year").isin(years) & (F.col("filter") == filter_text)
                    & (F.col("input_versions") == provenance)).collect())
     return {r["year"]: r.asDict() for r in rows}
-
-
-def _artifact_frames(outputs: YearOutputs, keyed):
-    """Small pandas frames for the year's MLflow artifacts: top 20 per measure, flows, shares, degree counts."""
-    named = outputs.per_node.join(keyed.select("vid", "name", "org_type"), "vid", "left")
-    columns = ["id", "name", "kind", "org_type", "in_degree", "out_degree", "degree", "pagerank"]
-    tops = {measure: named.where(F.col(measure).isNotNull()).orderBy(F.desc(measure), "id").limit(20)
-            .select(*columns).toPandas() for measure in ("degree", "in_degree", "out_degree", "pagerank")}
-    tops = {k: v for k, v in tops.items() if len(v)}
-    degree_counts = outputs.per_node.groupBy("degree").agg(F.count("*").alias("nodes")).toPandas()
-    drop = ["year", "filter", "run_id"]
-    return tops, outputs.flows.drop(*drop).toPandas(), outputs.shares.drop(*drop).toPandas(), degree_counts
 
 
 def _write_years(spark, batch: list[YearOutputs], warehouse: str, filter_text: str) -> None:
