@@ -9,6 +9,7 @@ JOBS = {
     "sample": "write the calibrated synthetic registry",
     "ingest": "validate nodes and edges files into Delta tables",
     "analyze": "compute the year networks' metrics into Delta and MLflow",
+    "track": "log the MLflow runs of years already in Delta (tracking was down during analyze)",
     "report": "print the report's tables for a warehouse",
     "run": "the default end-to-end job",
     "benchmark": "per-year, per-metric time and memory on the sample, beside igraph",

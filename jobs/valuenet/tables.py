@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 
 from valuenet import schemas
+from valuenet.errors import ValuenetError
 
 INPUT_TABLES = ("nodes", "edges", "rejected")
 OUTPUT_TABLES = ("node_metrics", "network_metrics", "flows", "shares")
+
+log = logging.getLogger("valuenet")
 
 
 def table_path(warehouse: str, table: str) -> str:
@@ -33,7 +37,12 @@ def exists(spark: SparkSession, warehouse: str, table: str) -> bool:
 
 
 def ensure_table(spark: SparkSession, warehouse: str, table: str) -> None:
-    """Create an empty Delta table from its schema file if it does not exist yet."""
+    """Create an empty Delta table from its schema file if it does not exist yet.
+
+    Two jobs starting at once on a new warehouse both try to create it: the one that loses the
+    race for version 0 gets a conflict (ProtocolChangedException), and the table the other one
+    made is the same table.
+    """
     from delta.tables import DeltaTable
 
     schema = schemas.load(table)
@@ -41,7 +50,36 @@ def ensure_table(spark: SparkSession, warehouse: str, table: str) -> None:
                .addColumns(schema.struct()).comment(schema.description))
     if schema.partition_by:
         builder = builder.partitionedBy(*schema.partition_by)
-    builder.execute()
+    # The retry sees the other job's table (its transaction reads the log afresh; isDeltaTable may
+    # still answer from this process's cached, empty snapshot) and leaves it as it is.
+    _retrying(builder.execute, f"{table_path(warehouse, table)} (create)")
+
+
+def _conflicts() -> tuple[type[Exception], ...]:
+    """Delta's commit conflicts (they share no base class in Python): another writer committed first."""
+    from delta.exceptions import (ConcurrentAppendException, ConcurrentDeleteDeleteException,
+                                  ConcurrentDeleteReadException, ConcurrentTransactionException,
+                                  ConcurrentWriteException, DeltaConcurrentModificationException,
+                                  MetadataChangedException, ProtocolChangedException)
+
+    return (ConcurrentAppendException, ConcurrentDeleteDeleteException, ConcurrentDeleteReadException,
+            ConcurrentTransactionException, ConcurrentWriteException, DeltaConcurrentModificationException,
+            MetadataChangedException, ProtocolChangedException)
+
+
+def _retrying(commit, what: str, retries: int = 3) -> None:
+    """Run `commit` (one Delta transaction), again after a pause if another writer committed first."""
+    for attempt in range(retries + 1):
+        try:
+            commit()
+            return
+        except _conflicts() as exc:
+            if attempt == retries:
+                raise ValuenetError(f"{what}: another job kept committing to the same table first "
+                                    f"({type(exc).__name__}, {retries + 1} attempts); run this job again "
+                                    f"once the other one has finished") from exc
+            log.info("  %s: another job committed first (%s); retrying", what, type(exc).__name__)
+            time.sleep(1 + attempt)
 
 
 def version(spark: SparkSession, warehouse: str, table: str) -> int:
@@ -64,22 +102,35 @@ def replace_years(df: DataFrame, warehouse: str, table: str, years: list[int], f
     """Atomically replace these years' rows of an output table for one filter (one Delta commit).
 
     Each (year, filter) is fully replaced or untouched; other filters' rows of the same years
-    stay. Retries on a concurrent-writer conflict, since other years may be written at once.
+    stay. Retries on a concurrent-writer conflict: writers of other years do not conflict (the
+    table is partitioned by year), writers of the same year (another filter, or the same one)
+    do, and the retry replaces the year again on top of their commit.
     """
-    from delta.exceptions import ConcurrentAppendException, ConcurrentWriteException
-
     columns = schemas.load(table).names
-    for attempt in range(retries + 1):
-        try:
-            (df.select(*columns).write.format("delta").mode("overwrite")
-             .option("replaceWhere", f"year IN ({', '.join(str(int(y)) for y in years)}) "
-                                     f"AND filter = '{filter_text.replace(chr(39), chr(39) * 2)}'")
-             .save(table_path(warehouse, table)))
-            return
-        except (ConcurrentAppendException, ConcurrentWriteException):
-            if attempt == retries:
-                raise
-            time.sleep(1 + attempt)
+    where = f"year IN ({', '.join(str(int(y)) for y in years)}) AND filter = {_quoted(filter_text)}"
+    _retrying(lambda: (df.select(*columns).write.format("delta").mode("overwrite").option("replaceWhere", where)
+                       .save(table_path(warehouse, table))), f"{table_path(warehouse, table)} (years {','.join(map(str, years))})", retries)
+
+
+def set_run_ids(spark: SparkSession, warehouse: str, table: str, filter_text: str, run_ids: dict[int, str]) -> None:
+    """Point the run_id of these years' rows (one filter) at other MLflow runs: one Delta commit.
+
+    Only the rows of those (year, filter) change; the values stay as they are.
+    """
+    from delta.tables import DeltaTable
+    from pyspark.sql import functions as F
+
+    years = sorted(run_ids)
+    new_id = F.lit(None).cast("string")
+    for year in years:
+        new_id = F.when(F.col("year") == year, F.lit(run_ids[year])).otherwise(new_id)
+    condition = F.col("year").isin(years) & (F.col("filter") == filter_text)
+    _retrying(lambda: DeltaTable.forPath(spark, table_path(warehouse, table)).update(condition, {"run_id": new_id}),
+              f"{table_path(warehouse, table)} (run ids)")
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def upsert(spark: SparkSession, source: DataFrame, warehouse: str, table: str) -> int:

@@ -24,6 +24,9 @@ from valuenet.snapshot.year_network import (build_year_network, check_surrogate_
                                             years_span)
 from valuenet.spark import create_session
 from valuenet.tracking.guarded import GuardedTracker
+from valuenet.tracking.artifact_frames import artifact_frames
+from valuenet.tracking.layout import parent_params, run_tags
+from valuenet.tracking.layout import version_params as year_version_params
 from valuenet.tracking.runs import Tracker, check_reachable, tracking_uri, year_run_inputs
 
 log = logging.getLogger("valuenet")
@@ -91,13 +94,9 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     if tracking:
         tracker = GuardedTracker(Tracker(config), warehouse=warehouse, filter_text=network_filter.text)
         log.info("MLflow: experiment %r at %s", config["mlflow"]["experiment"], tracker.uri)
-    params = {"years": f"{years[0]}-{years[-1]}" if years == list(range(years[0], years[-1] + 1))
-              else ",".join(map(str, years)),
-              "filter": network_filter.text or "none", **settings.as_params()}
-    tags = {"valuenet.data_source": source, "valuenet.warehouse": warehouse,
-            "valuenet.filter": network_filter.text or "none",
-            **{f"valuenet.version.{k}": v for k, v in runtime.versions.items()}}
-    version_params = {f"input_version_{t}": v for t, v in versions.items()}
+    params = parent_params(years, network_filter.text, settings.as_params())
+    tags = run_tags(source, warehouse, network_filter.text, runtime.versions)
+    version_params = year_version_params(versions)
     results, failed = list(done.values()), {}
     batch_size = max(1, int(config["analyze"].get("years_per_commit") or len(years)))
     parallel = max(1, int(config["analyze"].get("parallel_years") or 1))
@@ -114,7 +113,6 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                                              network_filter.text) for year in chunk}
                 batch = []
                 for year in chunk:
-                    started = time.time()
                     try:
                         outputs = pending.pop(year).result()
                     except Exception as exc:  # noqa: BLE001 (one year's failure must not lose the others)
@@ -125,17 +123,17 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                                                        fingerprint(year, warehouse, provenance)},
                                                 version_params, failed[year])
                         continue
-                    run_id = None
+                    run_id, logging_started = None, time.time()
                     if tracker:
                         run_id = tracker.year(
                             year, {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, provenance)},
                             version_params, {t: tables.table_path(warehouse, t) for t in versions}, versions,
-                            outputs.row, lambda o=outputs: _artifact_frames(o, keyed), synthetic, outputs.seconds)
+                            outputs.row, lambda o=outputs: artifact_frames(o.per_node, o.flows, o.shares, keyed), synthetic, outputs.seconds)
                     outputs.stamp_run(run_id)
                     batch.append(outputs)
-                    log.info("[%d/%d] year %d: %s nodes, %s edges (%.1f s)", first + chunk.index(year) + 1,
-                             len(years), year, f"{outputs.row['nodes']:,}", f"{outputs.row['edges']:,}",
-                             outputs.seconds + time.time() - started)
+                    log.info("[%d/%d] year %d: %s nodes, %s edges (computed in %.1f s, logged in %.1f s)",
+                             first + chunk.index(year) + 1, len(years), year, f"{outputs.row['nodes']:,}",
+                             f"{outputs.row['edges']:,}", outputs.seconds, time.time() - logging_started)
                 if not batch:
                     continue
                 try:
@@ -234,17 +232,6 @@ def _already_written(spark, warehouse: str, years: list[int], filter_text: str, 
             .where(F.col("year").isin(years) & (F.col("filter") == filter_text)
                    & (F.col("input_versions") == provenance)).collect())
     return {r["year"]: r.asDict() for r in rows}
-
-
-def _artifact_frames(outputs: YearOutputs, keyed):
-    """Small pandas frames for the year's MLflow artifacts: top 20 per measure, flows, shares, degree counts."""
-    named = outputs.per_node.join(keyed.select("vid", "name", "org_type"), "vid", "left")
-    columns = ["id", "name", "kind", "org_type", "in_degree", "out_degree", "degree", "pagerank"]
-    tops = {measure: named.where(F.col(measure).isNotNull()).orderBy(F.desc(measure), "id").limit(20)
-            .select(*columns).toPandas() for measure in ("degree", "in_degree", "out_degree", "pagerank")}
-    tops = {k: v for k, v in tops.items() if len(v)}
-    degree_counts = outputs.per_node.groupBy("degree").agg(F.count("*").alias("nodes")).toPandas()
-    return tops, outputs.flows.toPandas(), outputs.shares.toPandas(), degree_counts
 
 
 def _write_years(spark, batch: list[YearOutputs], warehouse: str, filter_text: str) -> None:

@@ -15,7 +15,7 @@ from valuenet.errors import ValuenetError
 from valuenet.report.year_table import format_year_table
 from valuenet.snapshot.network_filter import NetworkFilter
 from valuenet.spark import create_session
-from valuenet.tracking.runs import check_reachable, tracking_uri
+from valuenet.tracking.runs import check_reachable, tracking_uri, without_credentials
 
 log = logging.getLogger("valuenet")
 
@@ -64,6 +64,6 @@ def main(argv: list[str] | None = None) -> int:
     print(format_year_table(rows, synthetic=tables.read_source(warehouse).get("synthetic", False)))
     print(f"\nDelta tables: {warehouse}")
     if not args.no_tracking:
-        uri = tracking_uri(config)
+        uri = without_credentials(tracking_uri(config))
         print(f"MLflow runs: {uri}  (open the UI: .venv/bin/mlflow ui --backend-store-uri {uri})")
     return 0

@@ -1,9 +1,11 @@
 """Reads a raw nodes or edges file (CSV, Parquet or JSON) into raw rows, every value a string.
 
 A raw-rows DataFrame has: source_file, row_number (CSV: physical line, header =
-1; Parquet/JSON: 1-based row), n_fields (fields found on the row), raw (the row
-as read), and one string column per contract column (null where the file lacks
-an optional column). Blank CSV lines are not rows. Whole-file problems raise
+1, of the row's first line; Parquet/JSON: 1-based row), last_line (the row's last
+line: a quoted CSV field may hold line breaks), read_problem (why the row could not
+be read, e.g. an unbalanced quote; null when it could), n_fields (fields found on the
+row), raw (the row as read), and one string column per contract column (null where
+the file lacks an optional column). Blank CSV lines are not rows. Whole-file problems raise
 InputFileError naming the file and what to do.
 """
 
@@ -62,26 +64,86 @@ def _with_row_numbers(df: DataFrame, start: int) -> DataFrame:
     return tagged.withColumn("row_number", (offset + index).cast("long")).drop("_split", "_mono")
 
 
+# The text between a pair of quotes. Removing every such pair left to right removes whole quoted
+# fields ("a""b" is the pairs "a" and "b"), leaving only the delimiters outside quotes. No alternation
+# inside a repetition: Java's regex engine recurses once per repetition of a group and overflows
+# its stack on long fields (a 1 MB name full of "" escapes).
+_QUOTED = '"[^"]*"'
+
+
+def _check_utf8(path: str, numbered: DataFrame) -> None:
+    """Raise InputFileError naming the first line that is not UTF-8 text (GBK, latin-1, UTF-16, binary).
+
+    Spark's text reader keeps the bytes as they are, so such a file would otherwise be ingested
+    with its names and ids silently turned into replacement characters. A NUL byte is valid
+    UTF-8 but no CSV text has one: it is how UTF-16 and binary files show.
+    """
+    not_text = ~F.is_valid_utf8("value") | F.col("value").contains("\x00")
+    found = numbered.where(not_text).agg(F.min("row_number").alias("line"), F.count("*").alias("n")).first()
+    if found["n"]:
+        which = "is" if found["n"] == 1 else f"and {found['n'] - 1:,} more lines are"
+        raise InputFileError(f"{path}: line {found['line']} {which} not UTF-8 text; the file must be UTF-8 CSV: "
+                             f"convert it (for example iconv -f GBK -t UTF-8 in.csv > out.csv, or save it as "
+                             f"'CSV UTF-8' from a spreadsheet) and ingest again")
+
+
+def _records(spark: SparkSession, numbered: DataFrame) -> DataFrame:
+    """Physical lines -> CSV records: row_number (first line), last_line, raw, read_problem.
+
+    A quoted field may hold line breaks (RFC 4180): a line with an odd number of quote
+    characters opens a record that the next such line closes. A quote still open at the end
+    of the file is an unbalanced quote: that line alone is the record (rejected with that
+    reason) and the lines after it are read as rows of their own, so one typo loses nothing.
+    Only the lines with an odd number of quotes reach the driver; files without any (nearly
+    all) take the plain path.
+    """
+    quotes = F.length("value") - F.length(F.regexp_replace("value", '"', ""))
+    odd = [r["row_number"] for r in numbered.where(quotes % 2 == 1).select("row_number").orderBy("row_number").collect()]
+    plain = numbered.select("row_number", F.col("row_number").alias("last_line"), F.col("value").alias("raw"),
+                            F.lit(None).cast("string").alias("read_problem"))
+    if not odd:
+        return plain
+    spans = [(odd[i], odd[i + 1]) for i in range(0, len(odd) - 1, 2)]
+    unclosed = [odd[-1]] if len(odd) % 2 else []
+    spanned = (spark.createDataFrame(spans or [(0, 0)], "start long, end long").where(F.col("start") > 0)
+               .select(F.explode(F.sequence("start", "end")).alias("row_number"), F.col("start").alias("record")))
+    joined = numbered.join(spanned, "row_number", "left")
+    single = joined.where(F.col("record").isNull()).select(
+        "row_number", F.col("row_number").alias("last_line"), F.col("value").alias("raw"),
+        F.when(F.col("row_number").isin(*unclosed),
+               F.lit("unbalanced quote: a quoted field opened on this line never closes")).alias("read_problem"))
+    lines = F.array_sort(F.collect_list(F.struct("row_number", "value")))
+    multi = (joined.where(F.col("record").isNotNull()).groupBy("record")
+             .agg(F.max("row_number").alias("last_line"),
+                  F.array_join(F.transform(lines, lambda line: line["value"]), "\n").alias("raw"))
+             .select(F.col("record").alias("row_number"), "last_line", "raw",
+                     F.lit(None).cast("string").alias("read_problem")))
+    return single.unionByName(multi)
+
+
 def _read_csv(spark: SparkSession, path: str, schema: TableSchema) -> DataFrame:
+    # Hadoop's line reader ends a line at LF, CRLF or CR, so CRLF files need nothing special.
     lines = spark.read.option("wholetext", False).text(path)
     first = lines.first()
     if first is None or not first["value"].strip():
         raise InputFileError(f"{path}: the file is empty or its first line is blank; "
                              f"the first line must be the header ({', '.join(schema.names)})")
+    numbered = _with_row_numbers(lines, start=1)
+    _check_utf8(path, numbered)
+    # A byte-order mark (Excel's "CSV UTF-8") is not part of the first column's name.
     header = [h.strip() for h in next(csv.reader([first["value"].lstrip("\ufeff").rstrip("\r")]))]
     check_header(path, header, schema)
-    numbered = _with_row_numbers(lines, start=1)
-    # Blank lines are not rows; a trailing CR (CRLF files) is not part of the last field.
-    rows = (numbered.where((F.col("row_number") > 1) & (F.trim(F.col("value")) != ""))
-            .select("row_number", F.regexp_replace("value", "\r$", "").alias("raw")))
+    records = _records(spark, numbered.where(F.col("row_number") > 1))
+    # Blank lines are not rows (a line break inside a quoted field is part of its record).
+    rows = records.where(F.trim(F.col("raw")) != "")
     # Spark's CSV parser drops surplus fields silently: count them from the delimiters outside quotes.
-    n_fields = F.size(F.split(F.regexp_replace("raw", '"(?:[^"]|"")*"', ""), ",", -1))
+    n_fields = F.size(F.split(F.regexp_replace("raw", _QUOTED, ""), ",", -1))
     fields = ", ".join(f"`f{i}` string" for i in range(len(header)))
     parsed = F.from_csv("raw", fields, {"escape": '"', "mode": "PERMISSIVE"})
     columns = [(parsed.getField(f"f{header.index(name)}") if name in header else F.lit(None).cast("string")).alias(name)
                for name in schema.names]
-    return rows.select(F.lit(path).alias("source_file"), "row_number", n_fields.alias("n_fields"),
-                       F.lit(len(header)).alias("expected_fields"), "raw", *columns)
+    return rows.select(F.lit(path).alias("source_file"), "row_number", "last_line", "read_problem",
+                       n_fields.alias("n_fields"), F.lit(len(header)).alias("expected_fields"), "raw", *columns)
 
 
 def _read_structured(spark: SparkSession, path: str, fmt: str, schema: TableSchema) -> DataFrame:
@@ -98,7 +160,8 @@ def _read_structured(spark: SparkSession, path: str, fmt: str, schema: TableSche
     as_text = df.select([F.col(c).cast("string").alias(c) for c in header])
     numbered = _with_row_numbers(as_text, start=1)
     columns = [(F.col(n) if n in header else F.lit(None).cast("string")).alias(n) for n in schema.names]
-    return numbered.select(F.lit(path).alias("source_file"), "row_number", F.lit(len(header)).alias("n_fields"),
+    return numbered.select(F.lit(path).alias("source_file"), "row_number", F.col("row_number").alias("last_line"),
+                           F.lit(None).cast("string").alias("read_problem"), F.lit(len(header)).alias("n_fields"),
                            F.lit(len(header)).alias("expected_fields"),
                            F.to_json(F.struct(*[F.col(c) for c in header])).alias("raw"), *columns)
 

@@ -44,20 +44,30 @@ def _reason(*rules: Column) -> Column:
 
 
 def _field_count_rule() -> Column:
-    return _rule(F.col("n_fields") != F.col("expected_fields"),
-                 F.format_string("wrong number of fields: %d, expected %d", F.col("n_fields"), F.col("expected_fields")))
+    # A row that ran on over several lines most likely swallowed them through a stray quote: say so.
+    spans = F.when(F.col("last_line") > F.col("row_number"),
+                   F.format_string(" (a quoted field runs on to line %d: check for an unbalanced quote)",
+                                   F.col("last_line"))).otherwise(F.lit(""))
+    return _rule(F.col("read_problem").isNull() & (F.col("n_fields") != F.col("expected_fields")),
+                 F.concat(F.format_string("wrong number of fields: %d, expected %d", F.col("n_fields"),
+                                          F.col("expected_fields")), spans))
+
+
+def _read_rule() -> Column:
+    return _rule(F.col("read_problem").isNotNull(), F.col("read_problem"))
 
 
 def check_nodes(raw: DataFrame) -> DataFrame:
     """Nodes raw rows -> the same rows with `reason` (null = accepted).
 
-    Rules: field count, empty id, id already seen on an earlier row (first wins),
+    Rules: readable (no unbalanced quote), field count, empty id, id already seen on an earlier row (first wins),
     kind and org_type vocabularies (empty org_type is fine), founded_year integer.
     """
     kinds, org_types = vocabulary("nodes", "kind"), vocabulary("nodes", "org_type")
     earlier = Window.partitionBy("id").orderBy("source_file", "row_number")
     first_seen = F.first("row_number").over(earlier)
     return raw.withColumn("reason", _reason(
+        _read_rule(),
         _field_count_rule(),
         _rule(_blank("id"), "empty id"),
         _rule(~_blank("id") & (first_seen != F.col("row_number")),
@@ -74,7 +84,7 @@ def check_edges(raw: DataFrame, node_ids: DataFrame) -> DataFrame:
     """Edges raw rows -> the same rows with `reason` (null = accepted).
 
     `node_ids` has one column `id`: every accepted node id (this ingest's and the table's).
-    Rules: field count, empty src/dst, src/dst not a node id, relation vocabulary,
+    Rules: readable (no unbalanced quote), field count, empty src/dst, src/dst not a node id, relation vocabulary,
     start_year integer, end_year integer and >= start_year, weight finite and > 0.
     """
     relations = vocabulary("edges", "relation")
@@ -84,6 +94,7 @@ def check_edges(raw: DataFrame, node_ids: DataFrame) -> DataFrame:
     weight = F.trim(F.col("weight")).try_cast("double")
     start, end = _to_int("start_year"), _to_int("end_year")
     checked = with_both.withColumn("reason", _reason(
+        _read_rule(),
         _field_count_rule(),
         _rule(_blank("src"), "empty src"),
         _rule(_blank("dst"), "empty dst"),

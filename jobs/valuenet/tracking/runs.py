@@ -27,16 +27,21 @@ def check_reachable(uri: str, timeout: float = 5.0) -> None:
     """Raise TrackingError in one line if an http(s) tracking server does not answer its /health check.
 
     Called before any Spark work, so a wrong URI costs seconds, not a computed year.
-    Local stores (sqlite, file) need no check.
+    Local stores (sqlite, file) need no check. Credentials in the URI go as basic auth.
     """
+    import base64
     import urllib.error
     import urllib.request
 
     if not uri.startswith(("http://", "https://")):
         return
-    health = uri.rstrip("/") + "/health"
+    clean, user, password = _split_credentials(uri)
+    request = urllib.request.Request(clean.rstrip("/") + "/health")
+    if user is not None:
+        token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
     try:
-        with urllib.request.urlopen(health, timeout=timeout) as answer:  # noqa: S310 (http(s) only, checked above)
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (http(s) only, checked above)
             if answer.status == 200:
                 return
             problem = f"HTTP {answer.status}"
@@ -48,15 +53,53 @@ def check_reachable(uri: str, timeout: float = 5.0) -> None:
                         "start it, fix mlflow.tracking_uri / MLFLOW_TRACKING_URI, or pass --no-tracking")
 
 
-def without_credentials(uri: str) -> str:
-    """The URI with any user:password@ part masked, for messages."""
-    from urllib.parse import urlsplit, urlunsplit
+MASK = "***"
+
+
+def _split_credentials(uri: str) -> tuple[str, str | None, str | None]:
+    """(the URI without its user:password@ part, user, password); user None when there is none."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
 
     parts = urlsplit(uri)
-    if parts.username or parts.password:
-        host = parts.hostname + (f":{parts.port}" if parts.port else "")
-        return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
-    return uri
+    if "@" not in parts.netloc:
+        return uri, None, None
+    host = parts.netloc.rsplit("@", 1)[1]
+    clean = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return clean, unquote(parts.username or ""), None if parts.password is None else unquote(parts.password)
+
+
+def without_credentials(uri: str) -> str:
+    """The URI with any user:password@ part masked, for messages, tags and artifacts."""
+    clean, user, _ = _split_credentials(uri)
+    if user is None:
+        return uri
+    scheme, rest = clean.split("://", 1)
+    return f"{scheme}://{MASK}@{rest}"
+
+
+def client_uri(uri: str) -> str:
+    """The URI to hand to MLflow: credentials in it move to MLFLOW_TRACKING_USERNAME / _PASSWORD.
+
+    MLflow sends those as basic auth, while it prints the URI itself (its "View run ... at:"
+    lines), so a password left in the URI would end up in the job's output.
+    """
+    clean, user, password = _split_credentials(uri)
+    if user is not None:
+        os.environ["MLFLOW_TRACKING_USERNAME"] = user
+        if password is not None:
+            os.environ["MLFLOW_TRACKING_PASSWORD"] = password
+    return clean
+
+
+def redacted_config(config: dict) -> dict:
+    """A copy of the configuration safe to log: the tracking URI's credentials masked."""
+    import copy
+
+    safe = copy.deepcopy(config)
+    uri = safe.get("mlflow", {}).get("tracking_uri")
+    if uri:
+        safe["mlflow"]["tracking_uri"] = without_credentials(str(uri))
+    return safe
 
 
 def git_commit() -> str:
@@ -79,7 +122,7 @@ def year_run_inputs(uri: str, run_id: str) -> dict:
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
-    client = MlflowClient(tracking_uri=uri)
+    client = MlflowClient(tracking_uri=client_uri(uri))
     try:
         run = client.get_run(run_id)
     except MlflowException as exc:
@@ -96,6 +139,8 @@ def year_run_inputs(uri: str, run_id: str) -> dict:
             config = json.loads(Path(client.download_artifacts(parent, "config.json")).read_text(encoding="utf-8"))
         except (MlflowException, OSError, ValueError):
             config = None
+    if config and MASK in str(config.get("mlflow", {}).get("tracking_uri") or ""):
+        config["mlflow"]["tracking_uri"] = None  # logged masked: the current URI (env or --conf) applies
     filter_text = tags.get("valuenet.filter", "none")
     return {"year": int(tags["valuenet.year"]),
             "filter": [] if filter_text == "none" else filter_text.split(";"),
@@ -120,7 +165,7 @@ class Tracker:
         logging.getLogger("mlflow").setLevel(logging.WARNING)  # mlflow resets its level on import
         logging.getLogger("alembic").setLevel(logging.WARNING)
         self.mlflow = mlflow
-        uri = tracking_uri(config)
+        uri = client_uri(tracking_uri(config))
         mlflow.set_tracking_uri(uri)
         name = config["mlflow"]["experiment"]
         if uri.startswith("sqlite:///") and mlflow.get_experiment_by_name(name) is None:
@@ -137,7 +182,7 @@ class Tracker:
             self.mlflow.set_tags({"valuenet.code_version": __version__, "valuenet.git_commit": git_commit(),
                                   "valuenet.role": "analyze", **tags})
             self.mlflow.log_params(params)
-            self.mlflow.log_dict(settings, "config.json")
+            self.mlflow.log_dict(redacted_config(settings), "config.json")
             yield run
 
     @contextmanager
@@ -269,12 +314,12 @@ def log_report(config: dict, warehouse: str, folder: Path) -> tuple[bool, str]:
     for noisy in ("mlflow", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     uri, name = tracking_uri(config), config["mlflow"]["experiment"]
-    where = f"experiment {name!r} at {_without_credentials(uri)}"
+    where = f"experiment {name!r} at {without_credentials(uri)}"
     if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).exists():
         return False, f"no MLflow store at {uri}: the report was not logged to MLflow"
     try:
         check_reachable(uri)
-        client = MlflowClient(tracking_uri=uri)
+        client = MlflowClient(tracking_uri=client_uri(uri))
         experiment = client.get_experiment_by_name(name)
         quoted = '"' + warehouse + '"' if "'" in warehouse else f"'{warehouse}'"
         runs = [] if experiment is None else client.search_runs(

@@ -1,0 +1,80 @@
+"""Two `valuenet analyze` processes on one warehouse at once: nothing lost, nothing doubled.
+
+Real separate processes (each with its own Spark), on a warehouse freshly ingested with the
+registry of tests/tracking/test_server.py (2020: 4 nodes, 2021: 5 nodes) and no output table yet,
+so the first pair also races to create the output tables. --no-tracking keeps them cheap.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from deltalake import DeltaTable
+
+from tests.conftest import write_csv
+from tests.tracking.test_server import EDGES, NODES
+from valuenet import schemas, tables
+from valuenet.commands.ingest import ingest
+
+NODES_PER_YEAR = {2020: 4, 2021: 5}
+
+
+@pytest.fixture(scope="module")
+def warehouse(runtime, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("concurrency")
+    path = str(folder / "warehouse")
+    ingest(runtime.spark, write_csv(folder / "nodes.csv", NODES), write_csv(folder / "edges.csv", EDGES), path)
+    return path
+
+
+def _start(warehouse: str, years: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "valuenet.cli", "analyze", "--warehouse", warehouse,
+                             "--years", years, "--no-tracking", "--spark", "spark.driver.memory=1g"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _both(warehouse: str, years: tuple[str, str]) -> list[tuple[int, str]]:
+    """Start two analyze processes at once; wait for both; (exit code, stderr) of each."""
+    jobs = [_start(warehouse, y) for y in years]
+    printed = [job.communicate(timeout=900)[1] for job in jobs]
+    return [(job.returncode, err) for job, err in zip(jobs, printed)]
+
+
+def _rows(warehouse: str, table: str, year: int):
+    df = DeltaTable(tables.table_path(warehouse, table)).to_pandas()
+    return df[(df["year"] == year) & (df["filter"] == "")]
+
+
+def _one_copy(warehouse: str, year: int) -> None:
+    """Every output table holds that year's rows once (no key twice), all with one run_id."""
+    for table in tables.OUTPUT_TABLES:
+        rows = _rows(warehouse, table, year)
+        key = list(schemas.load(table).key)
+        assert len(rows) > 0 and not rows.duplicated(subset=key).any(), (table, year)
+        assert rows["run_id"].nunique(dropna=False) == 1, (table, year)
+    assert len(_rows(warehouse, "network_metrics", year)) == 1
+    assert len(_rows(warehouse, "node_metrics", year)) == NODES_PER_YEAR[year]
+
+
+def test_two_jobs_on_different_years_both_succeed(warehouse):
+    assert not Path(tables.table_path(warehouse, "node_metrics")).exists()  # both will create the tables
+    results = _both(warehouse, ("2020", "2021"))
+    for code, err in results:
+        assert code == 0, err[-3000:]
+    for year in NODES_PER_YEAR:
+        _one_copy(warehouse, year)
+
+
+def test_two_jobs_on_the_same_year_leave_one_copy(warehouse):
+    results = _both(warehouse, ("2020", "2020"))
+    codes = [code for code, _ in results]
+    assert 0 in codes, [err[-3000:] for _, err in results]
+    for code, err in results:
+        if code != 0:  # the loser says so in one line
+            errors = [line for line in err.splitlines() if "valuenet:" in line and "another job" in line]
+            assert code == 2 and len(errors) == 1 and "Traceback" not in err, err[-3000:]
+    _one_copy(warehouse, 2020)
+    _one_copy(warehouse, 2021)  # the other year is untouched
