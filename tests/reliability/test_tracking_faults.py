@@ -5,6 +5,7 @@ year logged before the death keeps its run."""
 from __future__ import annotations
 
 import logging
+import shutil
 
 import pytest
 from deltalake import DeltaTable
@@ -32,6 +33,19 @@ b,c,tech_cooperation,2022,,speech,education,tertiary,1
 """
 
 
+@pytest.fixture(scope="module")
+def ingested(runtime, tmp_path_factory) -> str:
+    """The three-year registry above, ingested once; each test analyses its own copy."""
+    folder = tmp_path_factory.mktemp("faults")
+    warehouse = str(folder / "warehouse")
+    ingest(runtime.spark, write_csv(folder / "nodes.csv", NODES), write_csv(folder / "edges.csv", EDGES), warehouse)
+    return warehouse
+
+
+def _copy(ingested: str, tmp_path) -> str:
+    return shutil.copytree(ingested, tmp_path / "warehouse").as_posix()
+
+
 class _StopServerOn(logging.Handler):
     """Kills the server (SIGKILL) when analyze logs a line containing `text`."""
 
@@ -45,13 +59,11 @@ class _StopServerOn(logging.Handler):
             self.server.stop()
 
 
-def test_a_dead_server_mid_run_loses_no_delta_output(runtime, tmp_path, monkeypatch, caplog):
+def test_a_dead_server_mid_run_loses_no_delta_output(runtime, ingested, tmp_path, monkeypatch, caplog):
     caplog.set_level(logging.INFO, logger="valuenet")  # the progress lines the stopper listens to
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")  # restored after the test
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    warehouse = str(tmp_path / "warehouse")
-    ingest(runtime.spark, write_csv(tmp_path / "nodes.csv", NODES), write_csv(tmp_path / "edges.csv", EDGES),
-           warehouse)
+    warehouse = _copy(ingested, tmp_path)
     server = MlflowServer(tmp_path / "mlflow").start()
     config = load_config([f"mlflow.tracking_uri={server.uri}", "mlflow.experiment=faults",
                           "analyze.parallel_years=1"])
@@ -81,3 +93,39 @@ def test_a_dead_server_mid_run_loses_no_delta_output(runtime, tmp_path, monkeypa
         assert run.info.status == "FINISHED" and run.data.metrics["nodes"] == 2
     finally:
         server.stop()
+
+
+def test_a_failing_year_is_a_failed_run_and_the_other_years_are_written(runtime, ingested, tmp_path, monkeypatch,
+                                                                       tracking):
+    """A year whose computation raises (injected: a real failure cannot be ordered on a small graph)
+    gets a FAILED run with its error; the other years are written and logged; the parent is FAILED
+    and counts the failed years."""
+    from valuenet.commands import analyze as analyze_module
+    from valuenet.errors import YearsFailed
+
+    real = analyze_module.network_metrics
+
+    def failing_in_2021(network, *args, **kwargs):
+        if network.year == 2021:
+            raise RuntimeError("disk full while computing 2021")
+        return real(network, *args, **kwargs)
+
+    monkeypatch.setattr(analyze_module, "network_metrics", failing_in_2021)
+    warehouse = _copy(ingested, tmp_path)
+    config = load_config(["mlflow.experiment=failing-year"])
+    with pytest.raises(YearsFailed) as failed:
+        analyze(runtime, config, warehouse, "2020-2022", tracking=True)
+    assert failed.value.exit_code == 1 and list(failed.value.failed) == [2021]
+    assert "disk full while computing 2021" in str(failed.value)
+
+    rows = DeltaTable(tables.table_path(warehouse, "network_metrics")).to_pandas()
+    assert sorted(rows["year"]) == [2020, 2022]
+    client = MlflowClient(tracking_uri=tracking)
+    runs = client.search_runs([client.get_experiment_by_name("failing-year").experiment_id])
+    by_name = {r.info.run_name: r for r in runs}
+    assert by_name["year=2021"].info.status == "FAILED"
+    assert "disk full while computing 2021" in by_name["year=2021"].data.tags["valuenet.error"]
+    assert by_name["year=2020"].info.status == by_name["year=2022"].info.status == "FINISHED"
+    parent = next(r for r in runs if r.data.tags.get("valuenet.role") == "analyze")
+    assert parent.info.status == "FAILED"
+    assert parent.data.metrics["failed_years"] == 1 and parent.data.tags["valuenet.failed_years"] == "2021"
