@@ -32,7 +32,7 @@ test: setup  ## the test suite (real Spark, Delta, MLflow)
 	$(BIN)/pytest
 
 cluster-test: setup  ## spark-submit on a real standalone cluster (1 master, 2 workers) vs local mode
-	$(BIN)/pytest tests/cluster
+	$(BIN)/pytest -m cluster tests/cluster
 
 package: setup  ## dist/: the package zip for --py-files and the project archive for cluster deploy mode
 	$(BIN)/python -m valuenet.package

@@ -21,6 +21,8 @@ from valuenet.config import load_config, project_root
 from valuenet.jars import jars_dir, local_jars
 from valuenet.package import build
 
+pytestmark = pytest.mark.cluster
+
 SCALE, YEARS = 0.01, "2022"  # one year keeps the suite short; every metric runs on it
 SHUFFLE_PARTITIONS = 4
 
