@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shlex
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +28,8 @@ from valuenet.tracking.guarded import GuardedTracker
 from valuenet.tracking.artifact_frames import artifact_frames
 from valuenet.tracking.layout import parent_params, run_tags
 from valuenet.tracking.layout import version_params as year_version_params
-from valuenet.tracking.runs import Tracker, check_reachable, tracking_uri, year_run_inputs
+from valuenet.tracking.runs import (Tracker, check_reachable, tracking_uri, without_credentials,
+                                   year_run_inputs)
 
 log = logging.getLogger("valuenet")
 
@@ -257,6 +259,12 @@ def _network_schema():
     return schemas.load("network_metrics").struct()
 
 
+def _masked(conf_option: str) -> str:
+    """A --conf key=value option safe to print: credentials in a URI value masked."""
+    key, sep, value = conf_option.partition("=")
+    return key + sep + without_credentials(value) if "://" in value else conf_option
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     setup_logging(args.verbose)
@@ -281,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
         log.info("analyze %s (%s)", warehouse, runtime.describe())
         rows = analyze(runtime, config, warehouse, args.years, not args.no_tracking, args.data_source,
                        network_filter, resume=args.resume, as_of=as_of)
+    except TrackingLost as exc:
+        # track checks the settings digest: it needs the same --conf options as this analyze
+        log.error("%s%s", exc, "".join(f" --conf {shlex.quote(_masked(c))}" for c in args.conf))
+        return exc.exit_code
     except ValuenetError as exc:
         log.error("%s", exc)
         return exc.exit_code
