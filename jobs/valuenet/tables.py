@@ -109,7 +109,8 @@ def replace_years(df: DataFrame, warehouse: str, table: str, years: list[int], f
     columns = schemas.load(table).names
     where = f"year IN ({', '.join(str(int(y)) for y in years)}) AND filter = {_quoted(filter_text)}"
     _retrying(lambda: (df.select(*columns).write.format("delta").mode("overwrite").option("replaceWhere", where)
-                       .save(table_path(warehouse, table))), f"{table_path(warehouse, table)} (years {','.join(map(str, years))})", retries)
+                       .save(table_path(warehouse, table))),
+              f"{table_path(warehouse, table)} (years {','.join(map(str, years))})", retries)
 
 
 def set_run_ids(spark: SparkSession, warehouse: str, table: str, filter_text: str, run_ids: dict[int, str]) -> None:
@@ -171,7 +172,7 @@ def replace_rejected(spark: SparkSession, source: DataFrame, warehouse: str, fil
     new_or_changed = source.select(*compared).subtract(stored.select(*compared)).count()
     gone = stored.select(*key).subtract(source.select(*key)).count()
     if new_or_changed or gone:
-        quoted = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        quoted = ", ".join(_quoted(f) for f in files)
         (DeltaTable.forPath(spark, table_path(warehouse, "rejected")).alias("t")
          .merge(source.alias("s"), " AND ".join(f"t.`{k}` = s.`{k}`" for k in key))
          .whenMatchedUpdate(condition="t.raw <> s.raw OR t.reason <> s.reason",

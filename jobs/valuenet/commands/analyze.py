@@ -13,7 +13,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from valuenet import tables
-from valuenet.commands.common import apply_common, base_parser, parse_years, setup_logging
+from valuenet.commands.common import job_config, base_parser, parse_years, setup_logging
 from valuenet.config import load_config, resolve_path
 from valuenet.errors import TrackingLost, ValuenetError, YearsFailed
 from valuenet.provenance import fingerprint, input_versions
@@ -115,22 +115,22 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                                              network_filter.text) for year in chunk}
                 batch = []
                 for year in chunk:
+                    year_tags = {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, provenance)}
                     try:
                         outputs = pending.pop(year).result()
                     except Exception as exc:  # noqa: BLE001 (one year's failure must not lose the others)
                         failed[year] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                         log.error("year %d failed: %s", year, failed[year])
                         if tracker:
-                            tracker.failed_year(year, {**tags, "valuenet.fingerprint":
-                                                       fingerprint(year, warehouse, provenance)},
-                                                version_params, failed[year])
+                            tracker.failed_year(year, year_tags, version_params, failed[year])
                         continue
                     run_id, logging_started = None, time.time()
                     if tracker:
                         run_id = tracker.year(
-                            year, {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, provenance)},
-                            version_params, {t: tables.table_path(warehouse, t) for t in versions}, versions,
-                            outputs.row, lambda o=outputs: artifact_frames(o.per_node, o.flows, o.shares, keyed), synthetic, outputs.seconds)
+                            year, year_tags, version_params, {t: tables.table_path(warehouse, t) for t in versions},
+                            versions, outputs.row,
+                            lambda o=outputs: artifact_frames(o.per_node, o.flows, o.shares, keyed),
+                            synthetic, outputs.seconds)
                     outputs.stamp_run(run_id)
                     batch.append(outputs)
                     log.info("[%d/%d] year %d: %s nodes, %s edges (computed in %.1f s, logged in %.1f s)",
@@ -269,9 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     setup_logging(args.verbose)
     try:
-        config = load_config(args.conf)
-        apply_common(args, config)
-        warehouse = resolve_path(args.warehouse or config["warehouse"])
+        config, warehouse = job_config(args)
         network_filter = NetworkFilter.parse(args.filter)
         if not args.no_tracking or args.as_of_run:
             check_reachable(tracking_uri(config))

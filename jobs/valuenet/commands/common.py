@@ -34,6 +34,16 @@ def apply_common(args: argparse.Namespace, config: dict) -> None:
         config["spark"]["profile"] = args.profile
 
 
+def job_config(args: argparse.Namespace) -> tuple[dict, str]:
+    """The job's configuration (conf/valuenet.yaml, --conf, --profile) and its warehouse (--warehouse,
+    else conf warehouse), resolved against the working folder."""
+    from valuenet.config import load_config, resolve_path
+
+    config = load_config(args.conf)
+    apply_common(args, config)
+    return config, resolve_path(args.warehouse or config["warehouse"])
+
+
 def parse_years(text: str | None, span: tuple[int, int] | None) -> list[int]:
     """'2014-2022', '2022' or '2014,2018' -> years; None -> every year of `span`."""
     if text is None:

@@ -10,8 +10,8 @@ from pathlib import Path
 from pyspark.sql import functions as F
 
 from valuenet import schemas, tables
-from valuenet.commands.common import apply_common, base_parser, setup_logging
-from valuenet.config import load_config, resolve_path
+from valuenet.commands.common import job_config, base_parser, setup_logging
+from valuenet.config import resolve_path
 from valuenet.errors import ValuenetError
 from valuenet.ingest import validate
 from valuenet.ingest.read import read_raw
@@ -78,9 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     setup_logging(args.verbose)
     try:
-        config = load_config(args.conf)
-        apply_common(args, config)
-        warehouse = resolve_path(args.warehouse or config["warehouse"])
+        config, warehouse = job_config(args)
         runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
         log.info("ingest into %s (%s)", warehouse, runtime.describe())
         started = time.time()

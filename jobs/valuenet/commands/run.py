@@ -7,10 +7,9 @@ from pathlib import Path
 
 from valuenet import tables
 from valuenet.commands.analyze import analyze
-from valuenet.commands.common import apply_common, base_parser, setup_logging
+from valuenet.commands.common import job_config, base_parser, setup_logging
 from valuenet.commands.ingest import ingest
 from valuenet.commands.sample import write_sample
-from valuenet.config import load_config, resolve_path
 from valuenet.errors import ValuenetError
 from valuenet.report.year_table import format_year_table
 from valuenet.snapshot.network_filter import NetworkFilter
@@ -32,9 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     setup_logging(args.verbose)
     try:
-        config = load_config(args.conf)
-        apply_common(args, config)
-        warehouse = resolve_path(args.warehouse or config["warehouse"])
+        config, warehouse = job_config(args)
         if not args.no_tracking:
             check_reachable(tracking_uri(config))
         runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))

@@ -15,10 +15,8 @@ import logging
 from pyspark.sql import functions as F
 
 from valuenet import tables
-from valuenet.commands.common import apply_common, base_parser, parse_years, setup_logging
-from valuenet.config import load_config, resolve_path
+from valuenet.commands.common import job_config, base_parser, parse_years, setup_logging
 from valuenet.errors import ValuenetError
-from valuenet.metrics.definitions import NETWORK_METRICS
 from valuenet.metrics.year_metrics import AlgorithmSettings
 from valuenet.provenance import fingerprint, settings_digest
 from valuenet.snapshot.network_filter import NetworkFilter
@@ -99,12 +97,12 @@ def track(runtime, config: dict, warehouse: str, years_text: str | None,
             versions = {t: int(v) for t, v in json.loads(row["input_versions"]).items() if t != "settings"}
             year_tags = {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, row["input_versions"])}
             with tracker.year(year, year_tags, version_params(versions)) as run:
-                tracker.log_inputs({t: tables.table_path(warehouse, t) for t in versions}, versions)
                 per_node, flows, shares = (year_rows[t].where(F.col("year") == year)
                                            for t in ("node_metrics", "flows", "shares"))
                 nodes = tables.read(spark, warehouse, "nodes", as_of=versions["nodes"])
-                tracker.log_year_artifacts(year, *artifact_frames(per_node, flows, shares, nodes), synthetic=synthetic)
-                tracker.log_year_metrics(year, {k: row[k] for k in NETWORK_METRICS}, parent.info.run_id)
+                tracker.log_year_contents(year, {t: tables.table_path(warehouse, t) for t in versions}, versions,
+                                          artifact_frames(per_node, flows, shares, nodes), row,
+                                          parent.info.run_id, synthetic)
             run_ids[year] = run.info.run_id
             log.info("  year %d: run %s", year, run.info.run_id)
         tracker.log_year_trends(parent.info.run_id, [rows[y] for y in years], synthetic, filter_text)
@@ -120,9 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     setup_logging(args.verbose)
     try:
-        config = load_config(args.conf)
-        apply_common(args, config)
-        warehouse = resolve_path(args.warehouse or config["warehouse"])
+        config, warehouse = job_config(args)
         network_filter = NetworkFilter.parse(args.filter)
         check_reachable(tracking_uri(config))
         runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))

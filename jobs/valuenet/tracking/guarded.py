@@ -11,7 +11,6 @@ import logging
 import os
 from typing import Callable
 
-from valuenet.metrics.definitions import NETWORK_METRICS
 from valuenet.tracking.runs import Tracker, without_credentials
 
 log = logging.getLogger("valuenet")
@@ -75,9 +74,8 @@ class GuardedTracker:
         step=year); returns its run id, or None if tracking is lost."""
         def log_year():
             with self.tracker.year(year, tags, params) as run:
-                self.tracker.log_inputs(table_paths, versions)
-                self.tracker.log_year_artifacts(year, *artifact_frames(), synthetic=synthetic)
-                self.tracker.log_year_metrics(year, {k: row[k] for k in NETWORK_METRICS}, self.parent_run_id)
+                self.tracker.log_year_contents(year, table_paths, versions, artifact_frames(), row,
+                                               self.parent_run_id, synthetic)
                 self.tracker.mlflow.log_metric("compute_seconds", round(seconds, 1))
                 return run.info.run_id
         return self._guard(f"logging year {year}", log_year)

@@ -209,6 +209,16 @@ class Tracker:
             dataset = MetaDataset(source, name=table, digest=f"v{versions[table]}")
             self.mlflow.log_input(dataset, context=table)
 
+    def log_year_contents(self, year: int, table_paths: dict[str, str], versions: dict[str, int], frames: tuple,
+                          row: dict, parent_run_id: str, synthetic: bool) -> None:
+        """Inside an open year run: its input datasets, artifacts (frames: as artifact_frames returns
+        them) and network metrics, also on the parent at step=year. Same for analyze and track."""
+        from valuenet.metrics.definitions import NETWORK_METRICS
+
+        self.log_inputs(table_paths, versions)
+        self.log_year_artifacts(year, *frames, synthetic=synthetic)
+        self.log_year_metrics(year, {k: row[k] for k in NETWORK_METRICS}, parent_run_id)
+
     def log_year_metrics(self, year: int, metrics: dict, parent_run_id: str) -> None:
         """The year's metrics on its child run, and on the parent at step=year (trend charts)."""
         from mlflow.entities import Metric
