@@ -5,6 +5,7 @@ from __future__ import annotations
 import igraph as ig
 import numpy as np
 import pytest
+from pyspark.sql import functions as F
 
 from valuenet.metrics.paths import PathStats, bfs_chunk, path_statistics, ratio_estimate
 from valuenet.snapshot.year_network import YearNetwork
@@ -23,7 +24,13 @@ def year_network(spark, n: int, edges) -> YearNetwork:
     vertices = spark.createDataFrame([(vid_of(i), f"n{i}") for i in range(n)], VERTEX_SCHEMA)
     relations = spark.createDataFrame([(vid_of(int(a)), vid_of(int(b)), 1.0, ["tech"], 1) for a, b in edges],
                                       RELATION_SCHEMA)
-    return YearNetwork(year=2022, vertices=vertices.coalesce(1), relations=relations.coalesce(1))
+    return YearNetwork.of_year(2022, vertices.coalesce(1), relations.coalesce(1))
+
+
+def stats_of(network: YearNetwork, **settings) -> PathStats:
+    """path_statistics of a one-year network."""
+    (year,) = network.years
+    return path_statistics(network, **settings)[year]
 
 
 def igraph_reference(n: int, edges) -> tuple[int, float]:
@@ -37,7 +44,7 @@ def test_directed_chain_of_20(spark):
     # 0 -> 1 -> ... -> 19: i reaches j > i at distance j - i. Pairs: C(20, 2) = 190.
     # Sum of distances: sum_{d=1}^{19} d (20 - d) = 20 * 190 - 2470 = 1330; avg = 1330 / 190 = 7
     # (in general (n + 1) / 3 for a chain of n nodes).
-    stats = path_statistics(year_network(spark, 20, [(i, i + 1) for i in range(19)]))
+    stats = stats_of(year_network(spark, 20, [(i, i + 1) for i in range(19)]))
     assert stats.diameter == 19
     assert stats.reachable_pairs == 190
     assert stats.avg_path_length == pytest.approx(7.0, abs=1e-12)
@@ -48,7 +55,7 @@ def test_star_with_sources_and_sinks(spark):
     # a, b -> c -> x, y, z (x, y, z are sinks). a reaches c at 1 and x, y, z at 2 (sum 7, 4 pairs),
     # b the same, c reaches x, y, z at 1 (sum 3, 3 pairs): 17 / 11, diameter 2.
     a, b, c, x, y, z = range(6)
-    stats = path_statistics(year_network(spark, 6, [(a, c), (b, c), (c, x), (c, y), (c, z)]))
+    stats = stats_of(year_network(spark, 6, [(a, c), (b, c), (c, x), (c, y), (c, z)]))
     assert (stats.diameter, stats.reachable_pairs) == (2, 11)
     assert stats.avg_path_length == pytest.approx(17 / 11, abs=1e-12)
 
@@ -56,21 +63,21 @@ def test_star_with_sources_and_sinks(spark):
 def test_two_components_and_an_isolated_node(spark):
     # chain 0 -> 1 -> 2 (distances 1, 2, 1: sum 4, 3 pairs); cycle 3 -> 4 -> 5 -> 3 (each node
     # reaches the other two at 1 and 2: sum 9, 6 pairs); node 6 has no edge. 13 / 9, diameter 2.
-    stats = path_statistics(year_network(spark, 7, [(0, 1), (1, 2), (3, 4), (4, 5), (5, 3)]))
+    stats = stats_of(year_network(spark, 7, [(0, 1), (1, 2), (3, 4), (4, 5), (5, 3)]))
     assert (stats.diameter, stats.reachable_pairs) == (2, 9)
     assert stats.avg_path_length == pytest.approx(13 / 9, abs=1e-12)
 
 
 def test_reciprocal_pair(spark):
-    stats = path_statistics(year_network(spark, 2, [(0, 1), (1, 0)]))
+    stats = stats_of(year_network(spark, 2, [(0, 1), (1, 0)]))
     assert stats == PathStats(diameter=1, avg_path_length=1.0, reachable_pairs=2, method="exact",
                               avg_path_length_error=0.0)
 
 
 def test_no_edges(spark):
-    stats = path_statistics(year_network(spark, 3, []))
+    stats = stats_of(year_network(spark, 3, []))
     assert stats == PathStats(diameter=0, avg_path_length=None, reachable_pairs=0, method="exact")
-    empty = path_statistics(year_network(spark, 0, []))
+    empty = stats_of(year_network(spark, 0, []))
     # igraph: diameter 0 for an edgeless graph, nan for the null graph
     assert (empty.diameter, empty.avg_path_length, empty.reachable_pairs) == (None, None, 0)
 
@@ -129,7 +136,7 @@ def test_matches_igraph(spark, seed, n, components, sink_share, chain):
     diameter, average = igraph_reference(n, edges)
     if chain:
         assert diameter > 15
-    stats = path_statistics(year_network(spark, n, edges))
+    stats = stats_of(year_network(spark, n, edges))
     assert stats.method == "exact"
     assert stats.diameter == diameter
     assert stats.avg_path_length == pytest.approx(average, abs=1e-6)
@@ -141,7 +148,7 @@ def test_sampled_estimate_within_its_bound(spark):
     n, edges = random_digraph(4, 3000, 3, 0.2, chain=20)
     diameter, average = igraph_reference(n, edges)
     network = year_network(spark, n, edges)
-    stats = path_statistics(network, exact_max_nodes=100, sample_sources=500, seed=11)
+    stats = stats_of(network, exact_max_nodes=100, sample_sources=500, seed=11)
     assert stats.method.startswith("sampled 500 of 3020 sources")
     assert "lower bound" in stats.method and "(95%" in stats.method
     assert 0 < stats.avg_path_length_error < 0.1 * average
@@ -149,7 +156,7 @@ def test_sampled_estimate_within_its_bound(spark):
     assert stats.diameter <= diameter
     # the double sweeps run into the chain: the bound is the exact diameter here
     assert stats.diameter == diameter
-    assert path_statistics(network, exact_max_nodes=100, sample_sources=500, seed=11) == stats
+    assert stats_of(network, exact_max_nodes=100, sample_sources=500, seed=11) == stats
 
 
 def test_ratio_estimate_bound():
@@ -163,3 +170,21 @@ def test_ratio_estimate_bound():
     estimate, half_width = ratio_estimate(s, p, population=30)
     assert estimate == pytest.approx(r) and half_width == pytest.approx(expected)
     assert ratio_estimate(np.array([0]), np.array([0]), population=5) == (None, None)
+
+
+def test_years_in_one_pass_equal_each_year_alone(spark):
+    """Three years measured together (one Spark job, bins shared) give each year's own figures;
+    a year without relations has no pair and diameter 0."""
+    graphs = {2020: random_digraph(5, 400, 2, 0.2, 0), 2021: random_digraph(6, 900, 3, 0.3, 18)}
+    frames = [year_network(spark, n, edges) for n, edges in graphs.values()]
+    lonely = year_network(spark, 2, [])
+    vertices = frames[0].vertices.withColumn("year", F.lit(2020)).unionByName(
+        frames[1].vertices.withColumn("year", F.lit(2021))).unionByName(lonely.vertices.withColumn("year", F.lit(2022)))
+    relations = frames[0].relations.withColumn("year", F.lit(2020)).unionByName(
+        frames[1].relations.withColumn("year", F.lit(2021)))
+    together = path_statistics(YearNetwork(years=(2020, 2021, 2022), vertices=vertices, relations=relations))
+    for year, (n, edges) in graphs.items():
+        diameter, average = igraph_reference(n, edges)
+        assert together[year].diameter == diameter
+        assert together[year].avg_path_length == pytest.approx(average, abs=1e-6)
+    assert together[2022] == PathStats(diameter=0, avg_path_length=None, reachable_pairs=0, method="exact")

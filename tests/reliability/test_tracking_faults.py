@@ -65,8 +65,7 @@ def test_a_dead_server_mid_run_loses_no_delta_output(runtime, ingested, tmp_path
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     warehouse = _copy(ingested, tmp_path)
     server = MlflowServer(tmp_path / "mlflow").start()
-    config = load_config([f"mlflow.tracking_uri={server.uri}", "mlflow.experiment=faults",
-                          "analyze.parallel_years=1"])
+    config = load_config([f"mlflow.tracking_uri={server.uri}", "mlflow.experiment=faults"])
     stopper = _StopServerOn(server, "[1/3] year 2020")
     logging.getLogger("valuenet").addHandler(stopper)
     try:
@@ -106,13 +105,14 @@ def test_a_failing_year_is_a_failed_run_and_the_other_years_are_written(runtime,
     real = analyze_module.network_metrics
 
     def failing_in_2021(network, *args, **kwargs):
-        if network.year == 2021:
+        if 2021 in network.years:
             raise RuntimeError("disk full while computing 2021")
         return real(network, *args, **kwargs)
 
     monkeypatch.setattr(analyze_module, "network_metrics", failing_in_2021)
     warehouse = _copy(ingested, tmp_path)
-    config = load_config(["mlflow.experiment=failing-year"])
+    # one year per pass: a failing pass fails its years only
+    config = load_config(["mlflow.experiment=failing-year", "analyze.years_per_pass=1"])
     with pytest.raises(YearsFailed) as failed:
         analyze(runtime, config, warehouse, "2020-2022", tracking=True)
     assert failed.value.exit_code == 1 and list(failed.value.failed) == [2021]

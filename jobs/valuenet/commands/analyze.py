@@ -1,13 +1,11 @@
-"""valuenet analyze: per year, build the network, compute its metrics, write Delta, log MLflow."""
+"""valuenet analyze: build the year networks, compute their metrics in one pass, write Delta, log MLflow."""
 
 from __future__ import annotations
 
 import logging
 import shlex
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import reduce
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -100,58 +98,48 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     tags = run_tags(source, warehouse, network_filter.text, runtime.versions)
     version_params = year_version_params(versions)
     results, failed = list(done.values()), {}
-    batch_size = max(1, int(config["analyze"].get("years_per_commit") or len(years)))
-    parallel = max(1, int(config["analyze"].get("parallel_years") or 1))
+    per_pass = max(1, int(config["analyze"].get("years_per_pass") or len(years)))
     if tracker:
         tracker.start_parent(f"analyze {params['years']}", tags, params, config)
-    # Years are computed `parallel` at a time in threads: a year is hundreds of small Spark jobs,
-    # and one year's scheduling gaps are filled by another's tasks. MLflow is only called here,
-    # in the main thread, in year order.
-    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="year") as pool:
-        try:
-            for first in range(0, len(years), batch_size):
-                chunk = years[first:first + batch_size]
-                pending = {year: pool.submit(_compute_year, keyed, edges, year, settings, provenance,
-                                             network_filter.text) for year in chunk}
-                batch = []
+    try:
+        for first in range(0, len(years), per_pass):
+            chunk = years[first:first + per_pass]
+            try:
+                outputs = _compute_years(keyed, edges, chunk, settings, provenance, network_filter.text)
+            except Exception as exc:  # noqa: BLE001 (one pass's failure must not lose the other passes)
+                error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                 for year in chunk:
-                    year_tags = {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, provenance)}
-                    try:
-                        outputs = pending.pop(year).result()
-                    except Exception as exc:  # noqa: BLE001 (one year's failure must not lose the others)
-                        failed[year] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                        log.error("year %d failed: %s", year, failed[year])
-                        if tracker:
-                            tracker.failed_year(year, year_tags, version_params, failed[year])
-                        continue
-                    run_id, logging_started = None, time.time()
+                    failed[year] = error
+                    log.error("year %d failed: %s", year, error)
                     if tracker:
-                        run_id = tracker.year(
-                            year, year_tags, version_params, {t: tables.table_path(warehouse, t) for t in versions},
-                            versions, outputs.row,
-                            lambda o=outputs: artifact_frames(o.per_node, o.flows, o.shares, keyed),
-                            synthetic, outputs.seconds)
-                    outputs.stamp_run(run_id)
-                    batch.append(outputs)
-                    log.info("[%d/%d] year %d: %s nodes, %s edges (computed in %.1f s, logged in %.1f s)",
-                             first + chunk.index(year) + 1, len(years), year, f"{outputs.row['nodes']:,}",
-                             f"{outputs.row['edges']:,}", outputs.seconds, time.time() - logging_started)
-                if not batch:
-                    continue
-                try:
-                    _write_years(spark, batch, warehouse, network_filter.text)
-                except BaseException:
-                    if tracker:
-                        tracker.mark_failed([o.row["run_id"] for o in batch], "the Delta write of these years failed")
-                    raise
-                results.extend(o.row for o in batch)
+                        tracker.failed_year(year, {**tags, "valuenet.fingerprint": fingerprint(
+                            year, warehouse, provenance)}, version_params, error)
+                continue
+            for year in chunk:
+                row, run_id, logging_started = outputs.rows[year], None, time.time()
                 if tracker:
-                    tracker.retire_duplicates([o.row["run_id"] for o in batch])
-        except BaseException as exc:
-            pool.shutdown(wait=True, cancel_futures=True)
+                    run_id = tracker.year(
+                        year, {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, provenance)},
+                        version_params, {t: tables.table_path(warehouse, t) for t in versions}, versions, row,
+                        lambda y=year: artifact_frames(*outputs.of_year(y), keyed), synthetic, outputs.seconds)
+                row["run_id"] = run_id
+                log.info("[%d/%d] year %d: %s nodes, %s edges%s", first + chunk.index(year) + 1, len(years), year,
+                         f"{row['nodes']:,}", f"{row['edges']:,}",
+                         f" (logged in {time.time() - logging_started:.1f} s)" if tracker else "")
+            try:
+                _write_years(spark, outputs, warehouse, network_filter.text)
+            except BaseException:
+                if tracker:
+                    tracker.mark_failed([r["run_id"] for r in outputs.rows.values()],
+                                        "the Delta write of these years failed")
+                raise
+            results.extend(outputs.rows.values())
             if tracker:
-                tracker.end_parent(failed, error=f"{type(exc).__name__}: {exc}")
-            raise
+                tracker.retire_duplicates([r["run_id"] for r in outputs.rows.values()])
+    except BaseException as exc:
+        if tracker:
+            tracker.end_parent(failed, error=f"{type(exc).__name__}: {exc}")
+        raise
     if tracker:
         tracker.year_trends(sorted(results, key=lambda r: r["year"]), synthetic, network_filter.text)
         tracker.end_parent(failed)
@@ -164,13 +152,12 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     return sorted(results, key=lambda r: r["year"])
 
 
-
-
 class _Stages:
-    """Wall time per stage of a year, logged in one line (progress without flooding the log)."""
+    """Wall time per stage of a pass, logged in one line (progress without flooding the log)."""
 
-    def __init__(self, year: int):
-        self.year, self.times, self.started = year, [], time.time()
+    def __init__(self, years: list[int]):
+        self.label = _years_text(years)
+        self.times, self.started = [], time.time()
         self.first = self.started
 
     def total(self) -> float:
@@ -179,53 +166,57 @@ class _Stages:
     def done(self, name: str) -> None:
         now = time.time()
         self.times.append(f"{name} {now - self.started:.1f}s")
+        log.info("  years %s: %s in %.1f s", self.label, name, now - self.started)
         self.started = now
 
-    def log(self) -> None:
-        log.info("  year %d stages: %s", self.year, ", ".join(self.times))
+
+def _years_text(years: list[int]) -> str:
+    return f"{years[0]}-{years[-1]}" if len(years) > 2 and years == list(range(years[0], years[-1] + 1)) \
+        else ",".join(map(str, years))
 
 
 @dataclass
-class YearOutputs:
-    """What one year adds to the output tables (DataFrames cached until written)."""
+class YearsOutputs:
+    """What one pass adds to the output tables: every frame carries `year` (cached until written)."""
 
-    row: dict
+    rows: dict[int, dict]
     per_node: DataFrame
     flows: DataFrame
     shares: DataFrame
     cached: list
     seconds: float
 
-    def stamp_run(self, run_id: str | None) -> None:
-        """The year's MLflow run id (known only after its metrics are logged)."""
-        self.row["run_id"] = run_id
+    def of_year(self, year: int) -> tuple[DataFrame, DataFrame, DataFrame]:
+        """per_node, flows and shares of one year, without the year column."""
+        return tuple(f.where(F.col("year") == year).drop("year") for f in (self.per_node, self.flows, self.shares))
 
-    def stamped(self, frame: DataFrame) -> DataFrame:
-        """frame with the year, filter and run_id columns of the output tables."""
-        return frame.select("*", F.lit(self.row["year"]).cast("int").alias("year"),
-                            F.lit(self.row["filter"]).alias("filter"),
-                            F.lit(self.row["run_id"]).cast("string").alias("run_id"))
+    def stamped(self, frame: DataFrame, filter_text: str) -> DataFrame:
+        """frame with the filter and each year's run_id (known only after its metrics are logged)."""
+        run_ids = F.create_map(*[x for year, row in self.rows.items()
+                                 for x in (F.lit(year), F.lit(row["run_id"]).cast("string"))])
+        return frame.select("*", F.lit(filter_text).alias("filter"), run_ids[F.col("year")].alias("run_id"))
 
 
-def _compute_year(keyed, edges, year, settings, provenance: str, filter_text: str) -> YearOutputs:
-    """Every metric of one year, cached (runs in a worker thread: no MLflow, no writes)."""
-    stages = _Stages(year)
-    network = build_year_network(keyed, edges, year)
+def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: str) -> YearsOutputs:
+    """Every metric of these years in one pass, cached (no MLflow, no writes)."""
+    stages = _Stages(years)
+    log.info("  years %s: computing in one pass", stages.label)
+    network = build_year_network(keyed, edges, years)
     network.vertices.cache()
     network.relations.cache()
     per_node = node_metrics(network, settings).cache()
     per_node.count()
     stages.done("node metrics")
-    summary = network_metrics(network, per_node, settings, on_stage=stages.done)
+    summaries = network_metrics(network, per_node, settings, on_stage=stages.done)
     year_flows = flows(network).cache()
     year_shares = shares(network, edges).cache()
     year_flows.count(), year_shares.count()
     stages.done("flows and shares")
-    stages.log()
-    row = {"year": year, **summary, "filter": filter_text, "input_versions": provenance, "run_id": None}
-    return YearOutputs(row=row, per_node=per_node, flows=year_flows, shares=year_shares,
-                       cached=[per_node, year_flows, year_shares, network.vertices, network.relations],
-                       seconds=stages.total())
+    rows = {year: {"year": year, **summaries[year], "filter": filter_text, "input_versions": provenance,
+                   "run_id": None} for year in years}
+    return YearsOutputs(rows=rows, per_node=per_node, flows=year_flows, shares=year_shares,
+                        cached=[per_node, year_flows, year_shares, network.vertices, network.relations],
+                        seconds=stages.total())
 
 
 def _already_written(spark, warehouse: str, years: list[int], filter_text: str, provenance: str) -> dict[int, dict]:
@@ -236,21 +227,20 @@ def _already_written(spark, warehouse: str, years: list[int], filter_text: str, 
     return {r["year"]: r.asDict() for r in rows}
 
 
-def _write_years(spark, batch: list[YearOutputs], warehouse: str, filter_text: str) -> None:
-    """One Delta commit per output table for the batch's years: each (year, filter) fully replaced or untouched."""
+def _write_years(spark, outputs: YearsOutputs, warehouse: str, filter_text: str) -> None:
+    """One Delta commit per output table for the pass's years: each (year, filter) fully replaced or untouched."""
     started = time.time()
-    years = [o.row["year"] for o in batch]
-    log.info("  writing years %s: one commit per output table", ",".join(map(str, years)))
-    network_rows = spark.createDataFrame([o.row for o in batch], schema=_network_schema())
-    for table, frames in (("node_metrics", [o.stamped(o.per_node) for o in batch]),
-                          ("flows", [o.stamped(o.flows) for o in batch]),
-                          ("shares", [o.stamped(o.shares) for o in batch]), ("network_metrics", [network_rows])):
-        tables.replace_years(reduce(DataFrame.unionByName, frames), warehouse, table, years, filter_text)
-    for outputs in batch:
-        for df in outputs.cached:
-            df.unpersist()
+    years = sorted(outputs.rows)
+    log.info("  writing years %s: one commit per output table", _years_text(years))
+    network_rows = spark.createDataFrame([outputs.rows[y] for y in years], schema=_network_schema())
+    for table, frame in (("node_metrics", outputs.stamped(outputs.per_node, filter_text)),
+                         ("flows", outputs.stamped(outputs.flows, filter_text)),
+                         ("shares", outputs.stamped(outputs.shares, filter_text)), ("network_metrics", network_rows)):
+        tables.replace_years(frame, warehouse, table, years, filter_text)
+    for df in outputs.cached:
+        df.unpersist()
     log.info("  wrote years %s to node_metrics, network_metrics, flows, shares (%.1f s)",
-             ",".join(map(str, years)), time.time() - started)
+             _years_text(years), time.time() - started)
 
 
 def _network_schema():

@@ -1,4 +1,4 @@
-"""Local clustering coefficient of every node of a year network (DESIGN.md section 4).
+"""Local clustering coefficient of every node of the year networks (DESIGN.md section 4).
 
 Gephi 0.9.2's directed default, identical to the LDBC Graphalytics LCC:
 N(v) = the distinct in- and out-neighbours of v, k = |N(v)|, and
@@ -10,7 +10,8 @@ side opposite v. Triangles are listed once each with the degree-ordering trick
 (STACK.md, "Algorithm traps at scale"): each undirected edge is oriented from its
 lower (k, vid) endpoint to its higher one, wedges are listed only at their lowest
 endpoint, whose oriented out-degree is at most sqrt(2 m), so a hub's neighbour
-pairs are never materialised.
+pairs are never materialised. Every join is keyed by year as well: the years of a run
+are counted side by side.
 """
 
 from __future__ import annotations
@@ -22,62 +23,62 @@ from valuenet.snapshot.year_network import YearNetwork
 
 
 def undirected_edges(relations: DataFrame) -> DataFrame:
-    """a, b, arcs: one row per unordered adjacent pair {a, b} with a < b (by vid).
+    """year, a, b, arcs: one row per year and unordered adjacent pair {a, b} with a < b (by vid).
 
-    relations: src, dst (simple directed: no parallel rows). arcs = the number of
+    relations: year, src, dst (simple directed: no parallel rows). arcs = the number of
     directed edges between a and b (1, or 2 for a reciprocal pair). Self-loops are ignored.
     """
     return (relations.where(F.col("src") != F.col("dst"))
-            .groupBy(F.least("src", "dst").alias("a"), F.greatest("src", "dst").alias("b"))
+            .groupBy("year", F.least("src", "dst").alias("a"), F.greatest("src", "dst").alias("b"))
             .agg(F.count("*").alias("arcs")))
 
 
 def _undirected_degrees(edges: DataFrame) -> DataFrame:
-    """vid, k (number of distinct neighbours) from undirected_edges (vertices with k >= 1 only)."""
-    return (edges.select(F.explode(F.array("a", "b")).alias("vid"))
-            .groupBy("vid").agg(F.count("*").alias("k")))
+    """year, vid, k (number of distinct neighbours) from undirected_edges (vertices with k >= 1 only)."""
+    return (edges.select("year", F.explode(F.array("a", "b")).alias("vid"))
+            .groupBy("year", "vid").agg(F.count("*").alias("k")))
 
 
 def triangle_arcs(edges: DataFrame, k: DataFrame) -> DataFrame:
-    """vid, t: for each vertex on a triangle, the number of directed edges among its neighbours.
+    """year, vid, t: for each vertex on a triangle, the number of directed edges among its neighbours.
 
     edges: undirected_edges(...); k: _undirected_degrees(edges). Each triangle {x, y, z}
     is found once, at x = its lowest endpoint in (k, vid) order, and credits every corner
     with the arcs of its opposite side.
     """
-    ka = k.select(F.col("vid").alias("a"), F.col("k").alias("ka"))
-    kb = k.select(F.col("vid").alias("b"), F.col("k").alias("kb"))
+    ka = k.select("year", F.col("vid").alias("a"), F.col("k").alias("ka"))
+    kb = k.select("year", F.col("vid").alias("b"), F.col("k").alias("kb"))
     a_first = (F.col("ka") < F.col("kb")) | ((F.col("ka") == F.col("kb")) & (F.col("a") < F.col("b")))
     # oriented: x -> y from the lower (k, vid) endpoint to the higher one.
-    oriented = (edges.join(ka, "a").join(kb, "b")
-                .select(F.when(a_first, F.col("a")).otherwise(F.col("b")).alias("x"),
+    oriented = (edges.join(ka, ["year", "a"]).join(kb, ["year", "b"])
+                .select("year", F.when(a_first, F.col("a")).otherwise(F.col("b")).alias("x"),
                         F.when(a_first, F.col("b")).otherwise(F.col("a")).alias("y"),
                         "arcs"))
-    first = oriented.select("x", "y", F.col("arcs").alias("arcs_xy"))
-    second = oriented.select("x", F.col("y").alias("z"), F.col("arcs").alias("arcs_xz"))
+    first = oriented.select("year", "x", "y", F.col("arcs").alias("arcs_xy"))
+    second = oriented.select("year", "x", F.col("y").alias("z"), F.col("arcs").alias("arcs_xz"))
     # wedges y <- x -> z, each unordered {y, z} once (y < z by vid, the order of `edges`).
-    wedges = first.join(second, "x").where(F.col("y") < F.col("z"))
-    closing = edges.select(F.col("a").alias("y"), F.col("b").alias("z"), F.col("arcs").alias("arcs_yz"))
-    triangles = wedges.join(closing, ["y", "z"])
-    credits = triangles.select(
+    wedges = first.join(second, ["year", "x"]).where(F.col("y") < F.col("z"))
+    closing = edges.select("year", F.col("a").alias("y"), F.col("b").alias("z"), F.col("arcs").alias("arcs_yz"))
+    triangles = wedges.join(closing, ["year", "y", "z"])
+    credits = triangles.select("year", 
         F.explode(F.array(
             F.struct(F.col("x").alias("vid"), F.col("arcs_yz").alias("arcs")),
             F.struct(F.col("y").alias("vid"), F.col("arcs_xz").alias("arcs")),
             F.struct(F.col("z").alias("vid"), F.col("arcs_xy").alias("arcs")))).alias("c"))
-    return credits.groupBy(F.col("c.vid").alias("vid")).agg(F.sum("c.arcs").alias("t"))
+    return credits.groupBy("year", F.col("c.vid").alias("vid")).agg(F.sum("c.arcs").alias("t"))
 
 
 def local_clustering(network: YearNetwork) -> DataFrame:
-    """vid, clustering for EVERY vertex of network.vertices (0.0 when k < 2).
+    """year, vid, clustering for EVERY vertex of network.vertices (0.0 when k < 2).
 
-    Needs network.vertices.vid and network.relations.src, dst. Lazy: runs no Spark job.
+    Needs network.vertices.year, vid and network.relations.year, src, dst. Lazy: runs no Spark job.
     """
     edges = undirected_edges(network.relations)
     k = _undirected_degrees(edges)
     t = triangle_arcs(edges, k)
-    return (network.vertices.select("vid")
-            .join(k, "vid", "left").join(t, "vid", "left")
-            .select("vid",
+    return (network.vertices.select("year", "vid")
+            .join(k, ["year", "vid"], "left").join(t, ["year", "vid"], "left")
+            .select("year", "vid",
                     F.when(F.col("k") >= 2,
                            F.coalesce(F.col("t"), F.lit(0)).cast("double")
                            / (F.col("k") * (F.col("k") - 1)).cast("double"))
@@ -85,9 +86,9 @@ def local_clustering(network: YearNetwork) -> DataFrame:
 
 
 def average_clustering(per_vertex: DataFrame) -> DataFrame:
-    """One row, avg_clustering: the mean of `clustering` over all rows of per_vertex.
+    """year, avg_clustering: the mean of `clustering` over each year's rows of per_vertex.
 
     per_vertex: local_clustering(...) (every vertex, so the mean is over all nodes).
-    Null for an empty network. Lazy.
+    A year without vertices has no row. Lazy.
     """
-    return per_vertex.agg(F.avg("clustering").alias("avg_clustering"))
+    return per_vertex.groupBy("year").agg(F.avg("clustering").alias("avg_clustering"))

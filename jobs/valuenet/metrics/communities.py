@@ -1,7 +1,7 @@
-"""Communities (Louvain) and their modularity, on the undirected simple view of a year network.
+"""Communities (Louvain) and their modularity, on the undirected simple view of each year network.
 
-Louvain runs as a kernel inside a Spark task (mapInArrow over the year's undirected
-edge list gathered into one partition), with igraph's C implementation
+Louvain runs as a kernel inside a Spark task per year (applyInArrow over the year's undirected
+edge list grouped by year, so the years of a run are spread over the executors), with igraph's C implementation
 (`community_multilevel`, resolution 1, unweighted) and seeded vertex orders (the best Q of a few), so
 that the partition is reproducible. The whole year graph must fit in one executor (8.4 M edges
 are ~150 MB as int64 pairs). Modularity is then recomputed from the `community`
@@ -20,25 +20,22 @@ from pyspark.sql import types as T
 from valuenet.metrics.clustering import undirected_edges
 from valuenet.snapshot.year_network import YearNetwork
 
-_COMMUNITY = T.StructType([T.StructField("vid", T.LongType()), T.StructField("community", T.LongType())])
+_COMMUNITY_ARROW = pa.schema([("year", pa.int32()), ("vid", pa.int64()), ("community", pa.int64())])
+_COMMUNITY = T.StructType([T.StructField("year", T.IntegerType()), T.StructField("vid", T.LongType()),
+                           T.StructField("community", T.LongType())])
 
 
 def _louvain_kernel(seed: int, tries: int):
-    def kernel(batches):
+    def kernel(table: pa.Table) -> pa.Table:
         import random
 
         import igraph as ig
         import numpy as np
 
-        tables = [pa.Table.from_batches([b]) for b in batches]
-        if not tables:
-            return
-        table = pa.concat_tables(tables)
+        year = table.column("year")[0].as_py()
         a = table.column("a").to_numpy()
         b = table.column("b").to_numpy()
         vids, codes = np.unique(np.concatenate([a, b]), return_inverse=True)
-        if len(vids) == 0:
-            return
         pairs = codes.reshape(2, -1).T
         # the same graph gives the same partition whatever order the shuffle delivered its edges in
         pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
@@ -56,41 +53,43 @@ def _louvain_kernel(seed: int, tries: int):
         order = np.argsort(membership, kind="stable")
         first = np.full(membership.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(first, membership[order], vids[order])
-        yield pa.RecordBatch.from_arrays([pa.array(vids, pa.int64()), pa.array(first[membership], pa.int64())],
-                                         names=["vid", "community"])
+        return pa.Table.from_arrays([pa.array(np.full(len(vids), year), pa.int32()), pa.array(vids, pa.int64()),
+                                     pa.array(first[membership], pa.int64())], schema=_COMMUNITY_ARROW)
     return kernel
 
 
 def communities(network: YearNetwork, seed: int = 7, tries: int = 5) -> DataFrame:
-    """vid, community for every vertex: Louvain on the undirected simple view (best Q of `tries` orders).
+    """year, vid, community for every vertex: Louvain on each year's undirected simple view (best Q of
+    `tries` orders).
 
     A vertex without edges is a community of its own. Community ids are the smallest vid
     in the community.
     """
-    pairs = undirected_edges(network.relations).select("a", "b").repartition(1)
-    found = pairs.mapInArrow(_louvain_kernel(seed, tries), _COMMUNITY)
-    return (network.vertices.select("vid").join(found, "vid", "left")
-            .select("vid", F.coalesce("community", "vid").alias("community")))
+    pairs = undirected_edges(network.relations).select("year", "a", "b")
+    found = pairs.groupBy("year").applyInArrow(_louvain_kernel(seed, tries), _COMMUNITY)
+    return (network.vertices.select("year", "vid").join(found, ["year", "vid"], "left")
+            .select("year", "vid", F.coalesce("community", "vid").alias("community")))
 
 
 def modularity(network: YearNetwork, partition: DataFrame) -> DataFrame:
-    """One row: modularity (Q, resolution 1, unweighted, undirected simple view) and communities (count).
+    """year, modularity (Q, resolution 1, unweighted, undirected simple view), communities (count).
 
-    partition: vid, community. Q = sum over communities c of L_c / m - (d_c / 2m)^2, with m the
+    One row per year of the partition. partition: year, vid, community. Q = sum over communities c of L_c / m - (d_c / 2m)^2, with m the
     undirected edges, L_c those inside c and d_c the degree sum of c. Q is null without edges.
     """
-    pairs = undirected_edges(network.relations).select("a", "b")
-    side_a = partition.select(F.col("vid").alias("a"), F.col("community").alias("ca"))
-    side_b = partition.select(F.col("vid").alias("b"), F.col("community").alias("cb"))
-    labelled = pairs.join(side_a, "a").join(side_b, "b")
-    m = labelled.agg(F.count("*").alias("m"))
-    inside = labelled.where(F.col("ca") == F.col("cb")).groupBy(F.col("ca").alias("community")) \
+    pairs = undirected_edges(network.relations).select("year", "a", "b")
+    side_a = partition.select("year", F.col("vid").alias("a"), F.col("community").alias("ca"))
+    side_b = partition.select("year", F.col("vid").alias("b"), F.col("community").alias("cb"))
+    labelled = pairs.join(side_a, ["year", "a"]).join(side_b, ["year", "b"])
+    m = labelled.groupBy("year").agg(F.count("*").alias("m"))
+    inside = labelled.where(F.col("ca") == F.col("cb")).groupBy("year", F.col("ca").alias("community")) \
         .agg(F.count("*").alias("inside"))
-    degree_sum = (labelled.select(F.col("ca").alias("community")).unionAll(labelled.select(F.col("cb").alias("community")))
-                  .groupBy("community").agg(F.count("*").alias("degree_sum")))
-    per_community = degree_sum.join(inside, "community", "left").crossJoin(m)
+    degree_sum = (labelled.select("year", F.col("ca").alias("community"))
+                  .unionAll(labelled.select("year", F.col("cb").alias("community")))
+                  .groupBy("year", "community").agg(F.count("*").alias("degree_sum")))
+    per_community = degree_sum.join(inside, ["year", "community"], "left").join(m, "year")
     two_m = F.col("m").cast("double") * 2
     q = F.sum(F.try_divide(F.coalesce("inside", F.lit(0)).cast("double"), F.col("m").cast("double"))
               - F.pow(F.try_divide(F.col("degree_sum").cast("double"), two_m), 2))
-    counts = partition.agg(F.countDistinct("community").alias("communities"))
-    return per_community.agg(q.alias("modularity")).crossJoin(counts)
+    counts = partition.groupBy("year").agg(F.countDistinct("community").alias("communities"))
+    return counts.join(per_community.groupBy("year").agg(q.alias("modularity")), "year", "left")

@@ -21,42 +21,42 @@ def _with_share(counts: DataFrame, partition: list[str]) -> DataFrame:
 
 
 def tech_edges(network: YearNetwork) -> DataFrame:
-    """The year's edges that carry a tech_cooperation relation, with both sides' province and city.
+    """Each year's edges that carry a tech_cooperation relation, with both sides' province and city.
 
-    Columns: src_province, src_city, dst_province, dst_city.
+    Columns: year, src_province, src_city, dst_province, dst_city.
     """
-    places = network.vertices.select("vid", "province", "city")
-    edges = network.relations.where(F.array_contains("relations", TECH)).select("src", "dst")
-    return (edges.join(places.toDF("src", "src_province", "src_city"), "src")
-            .join(places.toDF("dst", "dst_province", "dst_city"), "dst"))
+    places = network.vertices.select("year", "vid", "province", "city")
+    edges = network.relations.where(F.array_contains("relations", TECH)).select("year", "src", "dst")
+    return (edges.join(places.toDF("year", "src", "src_province", "src_city"), ["year", "src"])
+            .join(places.toDF("year", "dst", "dst_province", "dst_city"), ["year", "dst"]))
 
 
 def flows(network: YearNetwork) -> DataFrame:
-    """level, enabling, receiving, relations, share: province and city flows of technology cooperation."""
+    """year, level, enabling, receiving, relations, share: province and city flows of technology cooperation."""
     edges = tech_edges(network)
-    per_level = [edges.groupBy(F.lit(level).alias("level"), _place(f"src_{level}").alias("enabling"),
+    per_level = [edges.groupBy("year", F.lit(level).alias("level"), _place(f"src_{level}").alias("enabling"),
                                _place(f"dst_{level}").alias("receiving")).agg(F.count("*").alias("relations"))
                  for level in ("province", "city")]
-    return _with_share(per_level[0].unionByName(per_level[1]), ["level"])
+    return _with_share(per_level[0].unionByName(per_level[1]), ["year", "level"])
 
 
 def shares(network: YearNetwork, edges_table: DataFrame) -> DataFrame:
-    """dimension, value, relations, share.
+    """year, dimension, value, relations, share.
 
     Geography: the year's tech_cooperation edges by the enabling and receiving side's province
     and city. tech_category, application_field, industry: the active tech_cooperation
     relations (edges_table rows of the year, self-loops left out) by their attribute.
     """
     edges = tech_edges(network)
-    geography = [edges.groupBy(F.lit(f"{level}_{side}").alias("dimension"),
+    geography = [edges.groupBy("year", F.lit(f"{level}_{side}").alias("dimension"),
                                _place(f"{prefix}_{level}").alias("value")).agg(F.count("*").alias("relations"))
                  for level in ("province", "city") for side, prefix in (("enabling", "src"), ("receiving", "dst"))]
-    relations = active_relations(edges_table, network.year).where(
-        (F.col("relation") == TECH) & (F.col("src") != F.col("dst")))
-    attributes = [relations.groupBy(F.lit(c).alias("dimension"), _place(c).alias("value"))
+    relations = active_relations(edges_table.where((F.col("relation") == TECH) & (F.col("src") != F.col("dst"))),
+                                 network.years)
+    attributes = [relations.groupBy("year", F.lit(c).alias("dimension"), _place(c).alias("value"))
                   .agg(F.count("*").alias("relations"))
                   for c in ("tech_category", "application_field", "industry")]
     combined = geography[0]
     for part in geography[1:] + attributes:
         combined = combined.unionByName(part)
-    return _with_share(combined, ["dimension"])
+    return _with_share(combined, ["year", "dimension"])

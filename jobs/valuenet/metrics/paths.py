@@ -7,10 +7,10 @@ avg_path_length = the mean of d(u, v) over ordered pairs u != v with v reachable
 Both equal igraph's ``diameter(directed=True, unconn=True)`` and
 ``average_path_length(directed=True, unconn=True)``.
 
-How: the vertices are numbered 0..n-1 (in vid order), the CSR arrays of the directed
-graph (int32 indptr / indices) are broadcast, and a DataFrame of BFS source positions
-is split into a few partitions; ``mapInArrow`` runs a vectorised level-synchronous BFS
-over chunks of sources per partition (the frontier of a whole chunk is a sparse
+How: each year's vertices are numbered 0..n-1 (in vid order), the CSR arrays of every
+year's directed graph (int32 indptr / indices) are broadcast, and the years' BFS source
+ranges are dealt into a few bins of equal cost, one Spark task each, which runs a
+vectorised level-synchronous BFS over chunks of sources (the frontier of a whole chunk is a sparse
 chunk x n matrix multiplied by the adjacency matrix; a dense chunk x n bitmap records
 the visited pairs, so memory is chunk x n, never n x n). Each chunk returns partial
 sums (sum of distances, reachable pairs, max distance) - or, when sampling, one row per
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 
@@ -38,8 +37,6 @@ from valuenet.snapshot.year_network import YearNetwork
 VISITED_BUDGET = 64 * 1024 * 1024
 MAX_CHUNK = 256
 Z_95 = 1.959963984540054
-
-_CHUNK_SCHEMA = "source long, dist_sum long, pairs long, ecc int, far int"
 
 
 @dataclass
@@ -110,34 +107,45 @@ def bfs_chunk(adjacency, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return dist_sum, pairs, ecc, far
 
 
-def _bfs_partition(graph_bc, sources_bc, per_source: bool, chunk: int):
-    """The mapInArrow function: positions into the sources -> per-chunk or per-source partial sums."""
+def _bfs_bin(graphs_bc, sources_bc, bins_bc):
+    """The per-partition function: one bin of (year, first, stop) source ranges -> partial sums.
 
-    def run(batches: Iterator) -> Iterator:
-        import pyarrow as pa
+    Exact years give one row per chunk (summed), sampled years one row per source
+    (their estimator needs each source's sums).
+    """
 
-        positions = [b.column(0).to_numpy() for b in batches if b.num_rows]
-        if not positions:
-            return
-        positions = np.concatenate(positions)
-        indptr, indices = graph_bc.value
-        adjacency = _adjacency(indptr, indices)
-        sources = positions if sources_bc is None else sources_bc.value[positions]
-        for start in range(0, len(sources), chunk):
-            part = sources[start:start + chunk].astype(np.int64)
-            dist_sum, pairs, ecc, far = bfs_chunk(adjacency, part)
-            if per_source:
-                cols = [part, dist_sum, pairs, ecc, far]
-            else:
-                top = int(np.argmax(ecc))
-                cols = [part[top:top + 1], dist_sum.sum(keepdims=True), pairs.sum(keepdims=True),
-                        ecc[top:top + 1], far[top:top + 1]]
-            yield pa.RecordBatch.from_arrays(
-                [pa.array(np.asarray(c, dtype=t)) for c, t in
-                 zip(cols, [np.int64, np.int64, np.int64, np.int32, np.int32])],
-                names=["source", "dist_sum", "pairs", "ecc", "far"])
+    def run(position: int):
+        adjacency = {}
+        for year, first, stop in bins_bc.value[position]:
+            if year not in adjacency:
+                adjacency[year] = _adjacency(*graphs_bc.value[year])
+            n = adjacency[year].shape[0]
+            sampled = sources_bc.value.get(year)
+            chunk = chunk_size(n)
+            for begin in range(first, stop, chunk):
+                positions = np.arange(begin, min(stop, begin + chunk), dtype=np.int64)
+                part = positions if sampled is None else sampled[positions].astype(np.int64)
+                dist_sum, pairs, ecc, far = bfs_chunk(adjacency[year], part)
+                if sampled is not None:
+                    yield from ((year, int(a), int(b), int(c), int(d), int(e))
+                                for a, b, c, d, e in zip(part, dist_sum, pairs, ecc, far))
+                else:
+                    top = int(np.argmax(ecc))
+                    yield (year, int(part[top]), int(dist_sum.sum()), int(pairs.sum()), int(ecc[top]),
+                           int(far[top]))
 
     return run
+
+
+def balanced_bins(work: list[tuple[int, int, int]], costs: list[float], bins: int) -> list[list]:
+    """Split (year, first, stop) source ranges into `bins` lists of about equal cost (largest first)."""
+    loads = [0.0] * bins
+    result: list[list] = [[] for _ in range(bins)]
+    for i in sorted(range(len(work)), key=lambda i: -costs[i]):
+        target = loads.index(min(loads))
+        result[target].append(work[i])
+        loads[target] += costs[i]
+    return [b for b in result if b]
 
 
 # ---------------------------------------------------------------- the statistics
@@ -190,24 +198,31 @@ def _csr(n: int, tail: np.ndarray, head: np.ndarray) -> tuple[np.ndarray, np.nda
     return indptr.astype(np.int32), head[order].astype(np.int32)
 
 
-def _numbered_edges(network: YearNetwork) -> tuple[int, np.ndarray, np.ndarray]:
-    """n and the edges as positions 0..n-1 of the vertices in vid order (two small collects)."""
-    vids = np.sort(network.vertices.select("vid").toArrow().column("vid").to_numpy())
-    rel = network.relations.select("src", "dst").toArrow()
-    src = rel.column("src").to_numpy()
-    dst = rel.column("dst").to_numpy()
-    n = len(vids)
-    tail = np.searchsorted(vids, src)
-    head = np.searchsorted(vids, dst)
-    if n == 0 and len(src):
-        raise ValuenetError("the year network has relations but no vertices")
-    if len(src):
-        known = (tail < n) & (head < n)
-        known[known] &= (vids[tail[known]] == src[known]) & (vids[head[known]] == dst[known])
-        if not known.all():
-            raise ValuenetError(f"{int((~known).sum())} relation(s) of year {network.year} have an endpoint "
-                                "missing from the year's vertices; rebuild the year network")
-    return n, tail.astype(np.int64), head.astype(np.int64)
+def _numbered_edges(network: YearNetwork) -> dict[int, tuple[int, np.ndarray, np.ndarray]]:
+    """Per year: n and the edges as positions 0..n-1 of the year's vertices in vid order (two collects)."""
+    vertices = network.vertices.select("year", "vid").toArrow()
+    relations = network.relations.select("year", "src", "dst").toArrow()
+    v_year, v_vid = vertices.column("year").to_numpy(), vertices.column("vid").to_numpy()
+    r_year = relations.column("year").to_numpy()
+    r_src, r_dst = relations.column("src").to_numpy(), relations.column("dst").to_numpy()
+    result = {}
+    for year in network.years:
+        vids = np.sort(v_vid[v_year == year])
+        mine = r_year == year
+        src, dst = r_src[mine], r_dst[mine]
+        n = len(vids)
+        tail = np.searchsorted(vids, src)
+        head = np.searchsorted(vids, dst)
+        if n == 0 and len(src):
+            raise ValuenetError(f"the year network of {year} has relations but no vertices")
+        if len(src):
+            known = (tail < n) & (head < n)
+            known[known] &= (vids[tail[known]] == src[known]) & (vids[head[known]] == dst[known])
+            if not known.all():
+                raise ValuenetError(f"{int((~known).sum())} relation(s) of year {year} have an endpoint "
+                                    "missing from the year's vertices; rebuild the year network")
+        result[year] = (n, tail.astype(np.int64), head.astype(np.int64))
+    return result
 
 
 def _double_sweeps(forward, backward, starts: list[tuple[int, int]], sweeps: int) -> tuple[int, int]:
@@ -235,61 +250,66 @@ def _double_sweeps(forward, backward, starts: list[tuple[int, int]], sweeps: int
 
 
 def path_statistics(network: YearNetwork, exact_max_nodes: int = 60000, sample_sources: int = 1000,
-                    seed: int = 7, sweep_starts: int = 4, sweeps: int = 4) -> PathStats:
-    """Diameter and average path length of the year network (exact up to exact_max_nodes nodes).
+                    seed: int = 7, sweep_starts: int = 4, sweeps: int = 4) -> dict[int, PathStats]:
+    """Diameter and average path length of each year network: {year: PathStats}.
 
-    Above exact_max_nodes, `sample_sources` uniformly drawn sources (numpy seed `seed`) give
-    avg_path_length with a 95 % bound and a diameter lower bound improved by `sweep_starts`
-    x 2 x `sweeps` double-sweep BFS on the driver; `method` says which.
+    A year is exact up to exact_max_nodes nodes. Above, `sample_sources` uniformly drawn sources
+    (numpy seed `seed`) give avg_path_length with a 95 % bound and a diameter lower bound improved
+    by `sweep_starts` x 2 x `sweeps` double-sweep BFS on the driver; `method` says which. The BFS
+    of all years runs in one Spark job, its source ranges spread over the executors by cost.
     """
-    spark = network.vertices.sparkSession
-    n, tail, head = _numbered_edges(network)
-    if len(tail) == 0:
-        # igraph's convention: an edgeless graph has diameter 0, an empty one none; no pair, no mean
-        return PathStats(diameter=0 if n else None, avg_path_length=None, reachable_pairs=0, method="exact")
-    indptr, indices = _csr(n, tail, head)
-
-    sampled = n > exact_max_nodes and sample_sources < n
-    if sampled:
-        rng = np.random.default_rng(seed)
-        sources = np.sort(rng.choice(n, size=sample_sources, replace=False)).astype(np.int32)
-        count = len(sources)
-    else:
-        sources = None
+    sc = network.vertices.sparkSession.sparkContext
+    numbered = _numbered_edges(network)
+    result, graphs, sampled_sources, work, costs = {}, {}, {}, [], []
+    for year, (n, tail, head) in numbered.items():
+        if len(tail) == 0:
+            # igraph's convention: an edgeless graph has diameter 0, an empty one none; no pair, no mean
+            result[year] = PathStats(diameter=0 if n else None, avg_path_length=None, reachable_pairs=0,
+                                     method="exact")
+            continue
+        graphs[year] = _csr(n, tail, head)
         count = n
+        if n > exact_max_nodes and sample_sources < n:
+            rng = np.random.default_rng(seed)
+            sampled_sources[year] = np.sort(rng.choice(n, size=sample_sources, replace=False)).astype(np.int32)
+            count = sample_sources
+        # pieces of a few chunks each, so that a large year spreads over every core
+        step = chunk_size(n) * max(1, math.ceil(count / chunk_size(n) / (4 * sc.defaultParallelism)))
+        for first in range(0, count, step):
+            stop = min(count, first + step)
+            work.append((year, first, stop))
+            costs.append((stop - first) * (len(tail) + n))
+    if work:
+        bins = balanced_bins(work, costs, max(1, min(2 * sc.defaultParallelism, len(work))))
+        broadcasts = [sc.broadcast(graphs), sc.broadcast(sampled_sources), sc.broadcast(bins)]
+        try:
+            rows = (sc.parallelize(range(len(bins)), len(bins))
+                    .flatMap(_bfs_bin(*broadcasts)).collect())
+        finally:
+            for broadcast in broadcasts:
+                broadcast.unpersist()
+        table = np.array(rows, dtype=np.int64).reshape(-1, 6)
+        for year in graphs:
+            mine = table[table[:, 0] == year]
+            result[year] = _year_statistics(year, numbered[year], graphs[year], sampled_sources.get(year),
+                                            mine[:, 1], mine[:, 2], mine[:, 3], mine[:, 4], mine[:, 5],
+                                            seed, sweep_starts, sweeps)
+    return result
 
-    chunk = chunk_size(n)
-    parallelism = spark.sparkContext.defaultParallelism
-    partitions = int(max(1, min(2 * parallelism, math.ceil(count / chunk))))
-    sc = spark.sparkContext
-    graph_bc = sc.broadcast((indptr, indices))
-    sources_bc = sc.broadcast(sources) if sources is not None else None
-    try:
-        result = (spark.range(0, count, numPartitions=partitions)
-                  .mapInArrow(_bfs_partition(graph_bc, sources_bc, per_source=sampled, chunk=chunk),
-                              _CHUNK_SCHEMA)
-                  .toArrow())
-    finally:
-        graph_bc.unpersist()
-        if sources_bc is not None:
-            sources_bc.unpersist()
 
-    dist_sum = result.column("dist_sum").to_numpy()
-    pairs = result.column("pairs").to_numpy()
-    ecc = result.column("ecc").to_numpy()
+def _year_statistics(year, numbered, graph, sources, source, dist_sum, pairs, ecc, far,
+                     seed, sweep_starts, sweeps) -> PathStats:
+    """One year's PathStats from its BFS rows (per chunk when exact, per source when sampled)."""
+    n, tail, head = numbered
     total_pairs = int(pairs.sum())
-
-    if not sampled:
+    if sources is None:
         avg = float(dist_sum.sum()) / total_pairs if total_pairs else None
         return PathStats(diameter=int(ecc.max()), avg_path_length=avg, reachable_pairs=total_pairs,
                          method="exact", avg_path_length_error=0.0 if avg is not None else None)
-
     avg, half_width = ratio_estimate(dist_sum, pairs, n)
-    source = result.column("source").to_numpy()
-    far = result.column("far").to_numpy()
     order = np.lexsort((source, -ecc))[:sweep_starts]  # the most eccentric sampled sources
     starts = [(int(source[i]), int(far[i])) for i in order if ecc[i] > 0]
-    forward = _adjacency(indptr, indices)
+    forward = _adjacency(*graph)
     backward = _adjacency(*_csr(n, head, tail))
     bound, runs = _double_sweeps(forward, backward, starts, sweeps)
     diameter = max(int(ecc.max()), bound, 1)  # there is an edge: at least 1

@@ -1,14 +1,16 @@
-"""All metrics of one year network: GraphFrame -> DataFrames (no reading or writing here)."""
+"""All metrics of the year networks, every year side by side: DataFrames -> DataFrames (no reading or
+writing here)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from valuenet.metrics import graph_algorithms
-from valuenet.metrics.clustering import local_clustering
+from valuenet.metrics.clustering import average_clustering, local_clustering
 from valuenet.metrics.communities import communities, modularity
 from valuenet.metrics.paths import path_statistics
 from valuenet.metrics.definitions import CONCENTRATION
@@ -50,47 +52,68 @@ class AlgorithmSettings:
 
 
 def node_metrics(network: YearNetwork, settings: AlgorithmSettings) -> DataFrame:
-    """vid, id, kind, in_degree, out_degree, degree, pagerank, component, clustering, community (one row per vertex).
+    """year, vid, id, kind, in_degree, out_degree, degree, pagerank, component, clustering, community
+    (one row per vertex and year).
 
     pagerank and component are null when GraphFrames is unavailable (never faked). Component
     and community ids are the smallest vid in them (stable from year to year).
     """
-    result = network.vertices.select("vid", "id", "kind").join(degrees(network), "vid")
-    if settings.with_graphframes and network.relations.take(1):
-        result = (result.join(graph_algorithms.pagerank(network, settings.damping, settings.tol), "vid", "left")
-                  .join(graph_algorithms.weak_components(network, settings.components_algorithm,
-                                                         settings.broadcast_threshold,
-                                                         settings.checkpoint_interval), "vid", "left"))
-    elif settings.with_graphframes:
-        # No edges: every vertex is its own component and PageRank is uniform.
-        n = network.vertices.count()
-        result = result.withColumn("pagerank", F.lit(1.0 / n) if n else F.lit(None).cast("double")) \
-                       .withColumn("component", F.col("vid"))
+    keys = ["year", "vid"]
+    result = network.vertices.select("year", "vid", "id", "kind").join(degrees(network), keys)
+    if settings.with_graphframes:
+        result = result.join(_graphframes_metrics(network, settings), keys, "left")
     else:
         result = result.withColumn("pagerank", F.lit(None).cast("double")) \
                        .withColumn("component", F.lit(None).cast("long"))
-    result = (result.join(local_clustering(network), "vid", "left")
-              .join(communities(network, settings.seed), "vid", "left"))
-    return result.select("vid", "id", "kind", "in_degree", "out_degree", "degree", "pagerank", "component",
-                         "clustering", "community")
+    result = (result.join(local_clustering(network), keys, "left")
+              .join(communities(network, settings.seed), keys, "left"))
+    return result.select("year", "vid", "id", "kind", "in_degree", "out_degree", "degree", "pagerank",
+                         "component", "clustering", "community")
+
+
+def _graphframes_metrics(network: YearNetwork, settings: AlgorithmSettings) -> DataFrame:
+    """year, vid, pagerank, component: GraphFrames runs one graph at a time, so year by year."""
+    per_year = []
+    for year in network.years:
+        one = YearNetwork(years=(year,), vertices=network.vertices.where(F.col("year") == year),
+                          relations=network.relations.where(F.col("year") == year))
+        if one.relations.take(1):
+            found = (graph_algorithms.pagerank(one, settings.damping, settings.tol)
+                     .join(graph_algorithms.weak_components(one, settings.components_algorithm,
+                                                            settings.broadcast_threshold,
+                                                            settings.checkpoint_interval), "vid"))
+        else:
+            # No edges: every vertex is its own component and PageRank is uniform.
+            n = one.vertices.count()
+            found = one.vertices.select("vid", F.lit(1.0 / max(n, 1)).alias("pagerank"),
+                                        F.col("vid").alias("component"))
+        per_year.append(found.select(F.lit(year).alias("year"), "vid", "pagerank", "component"))
+    return reduce(DataFrame.unionByName, per_year)
 
 
 def network_metrics(network: YearNetwork, per_node: DataFrame, settings: AlgorithmSettings,
-                    on_stage=lambda name: None) -> dict:
-    """The year's network_metrics values (without year, filter, versions and run id).
+                    on_stage=lambda name: None) -> dict[int, dict]:
+    """{year: the year's network_metrics values} (without filter, versions and run id) for every
+    year of the network, also those without a relation.
 
     per_node: node_metrics(network, settings), preferably cached. Runs the path kernel
     (exact up to settings.exact_paths_max_nodes vertices, else sampled with a stated bound).
     """
-    edge_count = network.relations.agg(F.count("*").alias("edges"))
-    summary = (network_summary(per_node, edge_count)
-               .crossJoin(out_degree_concentration(per_node, CONCENTRATION))
-               .crossJoin(per_node.agg(F.avg("clustering").alias("avg_clustering")))
-               .crossJoin(modularity(network, per_node.select("vid", "community"))))
-    row = summary.first().asDict()
+    spark = per_node.sparkSession
+    years = spark.createDataFrame([(y,) for y in network.years], "year int")
+    edge_counts = network.relations.groupBy("year").agg(F.count("*").alias("edges"))
+    summary = (network_summary(years, per_node, edge_counts)
+               .join(out_degree_concentration(per_node, CONCENTRATION), "year", "left")
+               .join(average_clustering(per_node), "year", "left")
+               .join(modularity(network, per_node.select("year", "vid", "community")), "year", "left"))
+    rows = {r["year"]: r.asDict() for r in summary.collect()}
+    for row in rows.values():
+        row["communities"] = row["communities"] or 0
     on_stage("network metrics")
     paths = path_statistics(network, exact_max_nodes=settings.exact_paths_max_nodes,
                             sample_sources=settings.path_sample_sources, seed=settings.seed)
-    row.update(diameter=paths.diameter, avg_path_length=paths.avg_path_length, path_method=paths.method)
+    for year, row in rows.items():
+        row.update(diameter=paths[year].diameter, avg_path_length=paths[year].avg_path_length,
+                   path_method=paths[year].method)
     on_stage("paths")
-    return row
+    return rows

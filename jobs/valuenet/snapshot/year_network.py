@@ -1,5 +1,7 @@
-"""The network of a year (DESIGN.md section 3), as pure DataFrame functions.
+"""The networks of one or more years (DESIGN.md section 3), as pure DataFrame functions.
 
+The year networks of a run are built and measured side by side in one pass, keyed by a
+`year` column: a small year costs a few rows in the same Spark jobs, not jobs of its own.
 Vertices carry a Long surrogate key `vid` (xxhash64 of the input id: stable
 from year to year and run to run, no shuffle to assign it) beside the input's
 string `id`; GraphFrames sees `vid` as its `id`, outputs map back to `id`.
@@ -19,16 +21,22 @@ NODE_ATTRIBUTES = ["id", "name", "kind", "org_type", "province", "city", "is_pla
 
 @dataclass
 class YearNetwork:
-    """The simple directed network of one year.
+    """The simple directed networks of `years`, side by side: every row carries its `year`.
 
-    vertices: vid (long), id, name, kind, org_type, province, city, is_platform.
-    relations: src, dst (long vids), weight (sum of the parallel relations' weights),
+    vertices: year, vid (long), id, name, kind, org_type, province, city, is_platform.
+    relations: year, src, dst (long vids), weight (sum of the parallel relations' weights),
                relations (sorted set of relation types), n_relations.
     """
 
-    year: int
+    years: tuple[int, ...]
     vertices: DataFrame
     relations: DataFrame
+
+    @classmethod
+    def of_year(cls, year: int, vertices: DataFrame, relations: DataFrame) -> "YearNetwork":
+        """One year's network from frames without a year column (hand-made graphs)."""
+        return cls(years=(year,), vertices=vertices.withColumn("year", F.lit(year)),
+                   relations=relations.withColumn("year", F.lit(year)))
 
 
 def with_surrogate_keys(nodes: DataFrame) -> DataFrame:
@@ -44,31 +52,38 @@ def check_surrogate_keys(keyed_nodes: DataFrame) -> None:
                             "rename one of the colliding ids and re-ingest")
 
 
-def active_relations(edges: DataFrame, year: int) -> DataFrame:
-    """Relations active in `year`: start_year <= year and (end_year null or end_year >= year)."""
-    return edges.where((F.col("start_year") <= year)
-                       & (F.col("end_year").isNull() | (F.col("end_year") >= year)))
+def active_relations(edges: DataFrame, years) -> DataFrame:
+    """The edges rows active in each of `years`, with that `year`: one row per relation and year.
+
+    A relation is active in year Y when start_year <= Y and (end_year null or end_year >= Y).
+    """
+    wanted = F.array(*[F.lit(int(y)) for y in sorted(set(years))])
+    active_in = F.filter(wanted, lambda y: (F.col("start_year") <= y)
+                         & (F.col("end_year").isNull() | (F.col("end_year") >= y)))
+    return edges.select("*", F.explode(active_in).alias("year"))
 
 
-def build_year_network(keyed_nodes: DataFrame, edges: DataFrame, year: int) -> YearNetwork:
-    """The year network: endpoints of the active relations, self-loops dropped, parallels collapsed.
+def build_year_network(keyed_nodes: DataFrame, edges: DataFrame, years) -> YearNetwork:
+    """The year networks of `years` (an int or several): endpoints of the active relations,
+    self-loops dropped, parallels collapsed.
 
     keyed_nodes: with_surrogate_keys(nodes); edges: the edges table (src, dst, relation,
     start_year, end_year, weight). A node whose only active relation is a self-loop stays
     a node (with degree 0): it is an endpoint of an active relation.
     """
-    active = active_relations(edges, year)
-    keyed = (active.select("src", "dst", "relation", "weight")
-             .withColumn("src_vid", F.xxhash64("src")).withColumn("dst_vid", F.xxhash64("dst")))
-    endpoints = (keyed.select(F.col("src_vid").alias("vid"))
-                 .union(keyed.select(F.col("dst_vid").alias("vid"))).distinct())
-    vertices = keyed_nodes.join(endpoints, "vid", "inner")
+    years = (int(years),) if isinstance(years, int) else tuple(sorted({int(y) for y in years}))
+    active = active_relations(edges.select("src", "dst", "relation", "weight", "start_year", "end_year"), years)
+    keyed = (active.select("year", "relation", "weight",
+                           F.xxhash64("src").alias("src_vid"), F.xxhash64("dst").alias("dst_vid")))
+    endpoints = (keyed.select("year", F.col("src_vid").alias("vid"))
+                 .union(keyed.select("year", F.col("dst_vid").alias("vid"))).distinct())
+    vertices = keyed_nodes.join(endpoints, "vid", "inner").select("year", *keyed_nodes.columns)
     relations = (keyed.where(F.col("src_vid") != F.col("dst_vid"))
-                 .groupBy(F.col("src_vid").alias("src"), F.col("dst_vid").alias("dst"))
+                 .groupBy("year", F.col("src_vid").alias("src"), F.col("dst_vid").alias("dst"))
                  .agg(F.sum("weight").alias("weight"),
                       F.array_sort(F.collect_set("relation")).alias("relations"),
                       F.count("*").alias("n_relations")))
-    return YearNetwork(year=year, vertices=vertices, relations=relations)
+    return YearNetwork(years=years, vertices=vertices, relations=relations)
 
 
 def years_span(edges: DataFrame) -> tuple[int, int] | None:

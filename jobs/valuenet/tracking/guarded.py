@@ -76,6 +76,7 @@ class GuardedTracker:
             with self.tracker.year(year, tags, params) as run:
                 self.tracker.log_year_contents(year, table_paths, versions, artifact_frames(), row,
                                                self.parent_run_id, synthetic)
+                # the wall time of the pass that computed this year (its years share their Spark jobs)
                 self.tracker.mlflow.log_metric("compute_seconds", round(seconds, 1))
                 return run.info.run_id
         return self._guard(f"logging year {year}", log_year)
