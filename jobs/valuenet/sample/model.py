@@ -62,7 +62,13 @@ The model (every figure valuenet prints about it is measured on the generated gr
   platform core (``PLATFORM_TIE``: reciprocated technology cooperation between
   platforms) forms early: a larger share of the first years' relations tie platforms,
   which shortens platform-network paths (the report's early platform network is
-  0.7-0.8 steps shorter than the whole network). Shared partners of tied platforms
+  0.7-0.8 steps shorter than the whole network). In 2020-2021 the ties are one-way
+  relay ties (``PLATFORM_TIE_FLOW``, ``PLATFORM_TIE_RECIP``): from a platform that
+  receives much to one that enables much, with a wave in 2020, between platforms that
+  share no small partner (``PLATFORM_TIE_AVOID``). They are shortcuts along the flow of
+  technology that shorten the 2021 platform network's paths (Table 6: 3.455) without
+  closing triangles around small organisations (its clustering stays as published).
+  Shared partners of tied platforms
   (``PLATFORM_COPARTNER``, closure around platform pairs) are rare before 2016 and
   peak in 2019, when the report's platform-network clustering jumps.
 * **Diffusion chains** (periphery, Table 2 diameters). A share ``CHAIN_SHARE`` of the
@@ -147,13 +153,21 @@ PLATFORM_FO = (8.0, 1.8, 32.0)   # unnamed platforms' out-fitness: scale, Pareto
 PLATFORM_FI = (1.0, 0.8)         # unnamed platforms' in-fitness: lognormal mu, sigma
 EXTRA_PLATFORM_OUT = 0.20  # share of extra relations from an unnamed platform
 EXTRA_PLATFORM_IN = 0.48  # share of extra relations into an unnamed platform
-PLATFORM_TIE = (0.14, 0.14, 0.08, 0.06, 0.04, 0.03, 0.015)  # per year: share of the
+PLATFORM_TIE = (0.14, 0.14, 0.08, 0.06, 0.04, 0.03, 0.09, 0.015)  # per year: share of the
                              # extra relations that tie two platform enterprises (platform core;
-                             # technology cooperation), the last value for later years
+                             # technology cooperation), the last value for later years; 2020:
+                             # a wave of relay ties (see PLATFORM_TIE_FLOW)
 PLATFORM_TIE_NAMED_FROM = 6  # ... named platform hubs take part from this year index (not in
                              # the last year, whose hub degrees are final)
 PLATFORM_TIE_EXP = 0.5       # ... endpoints drawn with weight (degree + 1) ** this
-PLATFORM_TIE_RECIP = 1.0  # ... P(the tie is reciprocated in the same year)
+PLATFORM_TIE_RECIP = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0)  # ... per year: P(the tie
+                             # is reciprocated in the same year)
+PLATFORM_TIE_FLOW = (0, 0, 0, 0, 0, 0, 1, 1, 0)  # ... per year: 1 = relay ties, from a platform
+                             # drawn by its in-degree to one drawn by its out-degree (else the
+                             # reverse): one-way shortcuts along the flow of technology
+PLATFORM_TIE_AVOID = (0, 0, 0, 0, 0, 0, 2, 2, 0)  # ... per year: no tie between platforms that
+                             # share a partner of degree <= this (0: no restriction), so the
+                             # shortcuts close few triangles around small organisations
 PLATFORM_COPARTNER = (0.008, 0.008, 0.015, 0.025, 0.10, 0.24, 0.12, 0.10, 0.10)  # per year: share of
                              # the extra relations in which a partner of a platform also
                              # cooperates with a platform tied to it (closure around platform
@@ -262,6 +276,36 @@ def _no_common(v, p1, p2, cs, cd, nt):
     other = w != p1[row]
     hit = other & (_isin_sorted(ukey, p1[row] * nt + w) | _isin_sorted(ukey, p2[row] * nt + w))
     return np.bincount(row[hit], minlength=len(v)) == 0
+
+
+def _per_year(param, yi: int) -> float:
+    """A per-year parameter (tuple from the first year, the last value for later years)."""
+    if np.isscalar(param):
+        return float(param)
+    return float(param[min(yi, len(param) - 1)])
+
+
+def _closing_pairs(cs, cd, is_plat, max_deg, nt):
+    """Keys p1 * nt + p2 (both orders) of the platform pairs that share a partner of
+    undirected degree <= max_deg (relations cs -> cd): a tie between them would close
+    a triangle around a small organisation."""
+    ua = np.concatenate([cs, cd])
+    ub = np.concatenate([cd, cs])
+    ukey = np.unique(ua * nt + ub)
+    ua, ub = ukey // nt, ukey % nt
+    ua, ub = ua[ua != ub], ub[ua != ub]
+    deg = np.bincount(ua, minlength=nt)
+    m = (deg[ua] <= max_deg) & is_plat[ub]
+    v, p = ua[m], ub[m]                      # sorted by v
+    if len(v) == 0:
+        return np.empty(0, np.int64)
+    start = np.searchsorted(v, v, side="left")
+    cnt = np.searchsorted(v, v, side="right") - start
+    row = np.repeat(np.arange(len(v)), cnt)
+    off = np.arange(len(row)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    q = p[start[row] + off]
+    keep = q != p[row]
+    return np.unique(p[row][keep] * nt + q[keep])
 
 
 def _shares(named: list, n_total: int, decay: float = 0.93) -> tuple[list, np.ndarray]:
@@ -715,12 +759,22 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
                 if len(pp) > 1:
                     w_o = (deg_o[pp] + 1.0) ** PLATFORM_TIE_EXP
                     w_i = (deg_i[pp] + 1.0) ** PLATFORM_TIE_EXP
-                    k1 = int(round(n_tie / (1.0 + PLATFORM_TIE_RECIP)))
+                    recip = _per_year(PLATFORM_TIE_RECIP, yi)
+                    if _per_year(PLATFORM_TIE_FLOW, yi):
+                        # relay ties: a platform that receives much passes technology on to
+                        # one that enables much (shortcuts along the flow of technology)
+                        w_o, w_i = w_i, w_o
+                    ban = allkeys
+                    k_av = int(_per_year(PLATFORM_TIE_AVOID, yi))
+                    if k_av > 0:
+                        ban = np.sort(np.concatenate(
+                            [allkeys, _closing_pairs(cs, cd, is_plat, k_av, nt)]))
+                    k1 = int(round(n_tie / (1.0 + recip)))
                     s_, d_, ok = _draw_unique(rng, np.full(k1, -1, np.int64), np.full(k1, -1, np.int64),
-                                              _Pool(pp, w_o), _Pool(pp, w_i), allkeys, nt, max_rounds=10)
+                                              _Pool(pp, w_o), _Pool(pp, w_i), ban, nt, max_rounds=10)
                     s_, d_ = s_[ok], d_[ok]
                     allkeys = np.sort(np.concatenate([allkeys, s_ * nt + d_]))
-                    rc = rng.random(len(s_)) < PLATFORM_TIE_RECIP
+                    rc = rng.random(len(s_)) < recip
                     rs, rd = d_[rc], s_[rc]
                     k2 = n_tie - len(s_)
                     r_, q_, ok2 = _draw_unique(rng, rs[:k2], rd[:k2], None, None, allkeys, nt, max_rounds=1)
