@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from pyspark.sql import functions as F
 
-from valuenet.metrics.paths import PathStats, bfs_chunk, path_statistics, ratio_estimate
+from valuenet.metrics.paths import (PathStats, _adjacency, _csr, bfs_bitparallel, bfs_chunk,
+                                   path_statistics, ratio_estimate)
 from valuenet.snapshot.year_network import YearNetwork
 
 VERTEX_SCHEMA = "vid long, id string"
@@ -188,3 +189,14 @@ def test_years_in_one_pass_equal_each_year_alone(spark):
         assert together[year].diameter == diameter
         assert together[year].avg_path_length == pytest.approx(average, abs=1e-6)
     assert together[2022] == PathStats(diameter=0, avg_path_length=None, reachable_pairs=0, method="exact")
+
+
+def test_bit_parallel_sums_equal_the_chunked_bfs():
+    """200 sources (4 words of bits) on a graph with a chain, sinks and components: the bit-parallel
+    sums and the largest distance equal those of the one-source-at-a-time frontier BFS."""
+    n, edges = random_digraph(7, 1500, 3, 0.25, chain=25)
+    tail, head = np.asarray(edges, dtype=np.int64).T
+    sources = np.random.default_rng(3).choice(n, size=200, replace=False)
+    dist_sum, pairs, ecc, _ = bfs_chunk(_adjacency(*_csr(n, tail, head)), sources)
+    assert bfs_bitparallel(*_csr(n, head, tail), sources) == (int(dist_sum.sum()), int(pairs.sum()), int(ecc.max()))
+    assert ecc.max() > 15

@@ -1,5 +1,6 @@
-"""valuenet benchmark: per year and per metric, wall time and peak memory of valuenet's Spark
-metrics on the calibrated sample, beside igraph (single machine) on the same graphs.
+"""valuenet benchmark: per metric, wall time and peak memory of valuenet's Spark metrics on the
+calibrated sample (the selected years in one pass, as analyze runs them), beside igraph (single
+machine, one year graph after the other) on the same graphs. Nodes and edges are summed over the years.
 
 A script that prints figures (never a timed test):
 
@@ -78,35 +79,37 @@ def _timed(fn):
     return value, seconds, memory.peak
 
 
-def valuenet_year(runtime, settings, keyed, edges, year: int) -> tuple[dict, list[tuple[str, float, float]]]:
-    """Each metric of one year on Spark, forced one at a time: (counts, [(metric, s, peak MiB)])."""
-    from valuenet.metrics import graph_algorithms
+def valuenet_years(runtime, settings, keyed, edges, years: list[int]) -> tuple[dict, list[tuple[str, float, float]]]:
+    """Each metric of these years on Spark, all years in one pass as analyze runs them, forced one
+    metric at a time: ({year: (nodes, edges)}, [(metric, s, peak MiB)])."""
+    from pyspark.sql import functions as F
+
     from valuenet.metrics.clustering import local_clustering
     from valuenet.metrics.communities import communities, modularity
     from valuenet.metrics.degrees import degrees
     from valuenet.metrics.geography import flows, shares
     from valuenet.metrics.paths import path_statistics
+    from valuenet.metrics.year_metrics import _graphframes_metrics
     from valuenet.snapshot.year_network import build_year_network
 
-    network = build_year_network(keyed, edges, year)
+    network = build_year_network(keyed, edges, years)
     rows = []
 
     def build():
         network.vertices.cache()
         network.relations.cache()
-        return network.vertices.count(), network.relations.count()
+        vertices = {r["year"]: r["n"] for r in network.vertices.groupBy("year").agg(F.count("*").alias("n")).collect()}
+        relations = {r["year"]: r["n"] for r in network.relations.groupBy("year").agg(F.count("*").alias("n")).collect()}
+        return {y: (vertices.get(y, 0), relations.get(y, 0)) for y in years}
 
-    (n, m), s, peak = _timed(build)
+    counts, s, peak = _timed(build)
     rows.append(("year network", s, peak))
     steps = [("degrees", lambda: degrees(network).count())]
-    if settings.with_graphframes and m:
-        steps += [("pagerank", lambda: graph_algorithms.pagerank(network, settings.damping, settings.tol).count()),
-                  ("components", lambda: graph_algorithms.weak_components(
-                      network, settings.components_algorithm, settings.broadcast_threshold,
-                      settings.checkpoint_interval).count())]
+    if settings.with_graphframes:
+        steps += [("pagerank+components", lambda: _graphframes_metrics(network, settings).count())]
     steps += [("clustering", lambda: local_clustering(network).count()),
               ("communities+modularity",
-               lambda: modularity(network, communities(network, settings.seed).cache()).first()),
+               lambda: modularity(network, communities(network, settings.seed).cache()).collect()),
               ("paths", lambda: path_statistics(network, settings.exact_paths_max_nodes,
                                                 settings.path_sample_sources, settings.seed)),
               ("flows+shares", lambda: (flows(network).count(), shares(network, edges).count()))]
@@ -115,7 +118,7 @@ def valuenet_year(runtime, settings, keyed, edges, year: int) -> tuple[dict, lis
         rows.append((name, s, peak))
     network.vertices.unpersist()
     network.relations.unpersist()
-    return {"nodes": n, "edges": m}, rows
+    return counts, rows
 
 
 def igraph_year(edges_pdf, year: int, exact_max_nodes: int, sample_sources: int, seed: int) -> dict[str, float]:
@@ -140,8 +143,8 @@ def igraph_year(edges_pdf, year: int, exact_max_nodes: int, sample_sources: int,
     g = ig.Graph(n=len(ids), edges=np.column_stack([src, dst]).tolist(), directed=True)
     times["year network"] = time.perf_counter() - started
     for name, fn in (("degrees", lambda: (g.indegree(), g.outdegree())),
-                     ("pagerank", lambda: g.pagerank(damping=0.85, directed=True)),
-                     ("components", lambda: g.connected_components(mode="weak"))):
+                     ("pagerank+components", lambda: (g.pagerank(damping=0.85, directed=True),
+                                                      g.connected_components(mode="weak")))):
         started = time.perf_counter()
         fn()
         times[name] = time.perf_counter() - started
@@ -216,24 +219,30 @@ def main(argv: list[str] | None = None) -> int:
               f"# sample generation {gen_s:.1f} s (peak {gen_peak:,.0f} MiB); ingest {ingest_s:.1f} s "
               f"(peak {ingest_peak:,.0f} MiB)"]
     print("\n".join(header), flush=True)
-    records = []
-    for year in parse_years(args.years, None):
-        counts, rows = valuenet_year(runtime, settings, keyed, edges, year)
-        reference = {} if edges_pdf is None else igraph_year(
-            edges_pdf, year, settings.exact_paths_max_nodes, settings.path_sample_sources, settings.seed)
-        for name, seconds, peak in rows:
-            records.append({"year": year, "nodes": counts["nodes"], "edges": counts["edges"], "metric": name,
-                            "valuenet_s": round(seconds, 2), "peak_MiB": round(peak),
-                            "igraph_s": round(reference[name], 2) if name in reference else None})
-        for name in [k for k in reference if k not in {r[0] for r in rows}]:  # e.g. PageRank without GraphFrames
-            records.append({"year": year, "nodes": counts["nodes"], "edges": counts["edges"], "metric": name,
-                            "valuenet_s": None, "peak_MiB": None, "igraph_s": round(reference[name], 2)})
-        total = sum(s for _, s, _ in rows)
-        records.append({"year": year, "nodes": counts["nodes"], "edges": counts["edges"], "metric": "TOTAL",
-                        "valuenet_s": round(total, 2), "peak_MiB": round(max(p for _, _, p in rows)),
-                        # the same metrics on both sides
-                        "igraph_s": round(sum(reference.get(r[0], 0.0) for r in rows), 2) if reference else None})
-        print(pd.DataFrame([r for r in records if r["year"] == year]).to_string(index=False), flush=True)
+    years = parse_years(args.years, None)
+    counts, rows = valuenet_years(runtime, settings, keyed, edges, years)
+    print(f"# valuenet: years {args.years} in one pass", flush=True)
+    records = [{"years": args.years, "nodes": sum(c[0] for c in counts.values()),
+                "edges": sum(c[1] for c in counts.values()), "metric": name, "valuenet_s": round(seconds, 2),
+                "peak_MiB": round(peak), "igraph_s": None} for name, seconds, peak in rows]
+    if edges_pdf is not None:
+        reference: dict[str, float] = {}
+        for year in years:  # igraph: one graph at a time
+            for name, seconds in igraph_year(edges_pdf, year, settings.exact_paths_max_nodes,
+                                             settings.path_sample_sources, settings.seed).items():
+                reference[name] = reference.get(name, 0.0) + seconds
+        for record in records:
+            record["igraph_s"] = round(reference[record["metric"]], 2) if record["metric"] in reference else None
+        if "pagerank+components" not in {r[0] for r in rows}:  # GraphFrames missing: igraph's figure alone
+            records.append({"years": args.years, "nodes": records[0]["nodes"], "edges": records[0]["edges"],
+                            "metric": "pagerank+components", "valuenet_s": None, "peak_MiB": None,
+                            "igraph_s": round(reference["pagerank+components"], 2)})
+    records.append({"years": args.years, "nodes": records[0]["nodes"], "edges": records[0]["edges"],
+                    "metric": "TOTAL", "valuenet_s": round(sum(s for _, s, _ in rows), 2),
+                    "peak_MiB": round(max(p for _, _, p in rows)),
+                    # the same metrics on both sides
+                    "igraph_s": round(sum(r["igraph_s"] or 0.0 for r in records if r["valuenet_s"] is not None), 2)
+                    if edges_pdf is not None else None})
     table = pd.DataFrame(records)
     print()
     print(markdown(table, decimals=2) if args.markdown else table.to_string(index=False))

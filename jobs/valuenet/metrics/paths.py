@@ -9,12 +9,14 @@ Both equal igraph's ``diameter(directed=True, unconn=True)`` and
 
 How: each year's vertices are numbered 0..n-1 (in vid order), the CSR arrays of every
 year's directed graph (int32 indptr / indices) are broadcast, and the years' BFS source
-ranges are dealt into a few bins of equal cost, one Spark task each, which runs a
-vectorised level-synchronous BFS over chunks of sources (the frontier of a whole chunk is a sparse
-chunk x n matrix multiplied by the adjacency matrix; a dense chunk x n bitmap records
-the visited pairs, so memory is chunk x n, never n x n). Each chunk returns partial
-sums (sum of distances, reachable pairs, max distance) - or, when sampling, one row per
-source - and the driver aggregates one small collect.
+ranges are dealt into a few bins of equal cost, one Spark task each; the driver sums one
+small collect.
+- Exact (every vertex a source): a bit-parallel multi-source BFS, 64 sources per sweep
+  with one bit each in every vertex's word; a level is one gather and one OR-reduce
+  over the edges for all of them, so a sweep costs levels x edges, not sources x edges.
+- Sampled: a level-synchronous BFS over chunks of sources (the frontier of a chunk is a
+  sparse chunk x n matrix multiplied by the adjacency matrix; a chunk x n bitmap records the
+  visited pairs), one row per source, since the estimator and the sweeps need each source.
 
 Up to ``exact_max_nodes`` nodes every vertex is a source (exact). Above, a seeded
 uniform sample of sources gives the ratio estimator sum(d) / pairs with a 95 %
@@ -107,32 +109,77 @@ def bfs_chunk(adjacency, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return dist_sum, pairs, ecc, far
 
 
+def bfs_bitparallel(in_indptr: np.ndarray, in_tails: np.ndarray, sources: np.ndarray) -> tuple[int, int, int]:
+    """BFS from up to 64 x W sources at once, one bit per source (multi-source BFS, Then et al. 2014).
+
+    in_indptr / in_tails: the in-adjacency (CSR by head) of the directed graph. Every vertex
+    holds W 64-bit words, bit i set when source i has reached it; a level ORs the frontier words
+    of each vertex's predecessors (one gather and one reduceat over the edges for all sources).
+    Returns the sum of the distances of all reached ordered pairs (source excluded), the number
+    of those pairs, and the largest distance (0 if nothing is reached). Memory: n x W words.
+    """
+    n = len(in_indptr) - 1
+    k = len(sources)
+    words = max(1, math.ceil(k / 64))
+    bit = np.arange(k)
+    frontier = np.zeros((n, words), np.uint64)
+    frontier[np.asarray(sources, np.int64), bit // 64] = np.left_shift(np.uint64(1), (bit % 64).astype(np.uint64))
+    visited = frontier.copy()
+    has_in = np.diff(in_indptr) > 0
+    starts = in_indptr[:-1][has_in]
+    reached = np.zeros((n, words), np.uint64)
+    dist_sum = pairs = level = ecc = 0
+    while True:
+        level += 1
+        reached[has_in] = np.bitwise_or.reduceat(frontier[in_tails], starts, axis=0)
+        new = reached & ~visited
+        count = int(np.bitwise_count(new).sum())
+        if count == 0:
+            return dist_sum, pairs, ecc
+        visited |= new
+        frontier = new
+        dist_sum += level * count
+        pairs += count
+        ecc = level
+
+
+# Sources per bit-parallel sweep: one 64-bit word per vertex. Wider words amortise nothing in
+# NumPy: on the 2022 sample (30,765 nodes) 64 sources a sweep took 6.5 s, 256 7.7 s, 1,024 13.4 s.
+BITPARALLEL_SOURCES = 64
+
+
 def _bfs_bin(graphs_bc, sources_bc, bins_bc):
     """The per-partition function: one bin of (year, first, stop) source ranges -> partial sums.
 
-    Exact years give one row per chunk (summed), sampled years one row per source
-    (their estimator needs each source's sums).
+    Exact years run the bit-parallel BFS and give one row of sums per batch of sources; sampled
+    years run the chunked frontier BFS and give one row per source (their estimator needs each
+    source's sums, and the double sweeps a far vertex).
     """
 
     def run(position: int):
-        adjacency = {}
+        adjacency, incoming = {}, {}
         for year, first, stop in bins_bc.value[position]:
-            if year not in adjacency:
-                adjacency[year] = _adjacency(*graphs_bc.value[year])
-            n = adjacency[year].shape[0]
             sampled = sources_bc.value.get(year)
+            indptr, indices = graphs_bc.value[year]
+            n = len(indptr) - 1
+            if sampled is None:  # every source: only the sums matter, many sources per bit-parallel BFS
+                if year not in incoming:
+                    tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+                    incoming[year] = _csr(n, indices.astype(np.int64), tails)
+                batch = BITPARALLEL_SOURCES
+                for begin in range(first, stop, batch):
+                    dist_sum, pairs, ecc = bfs_bitparallel(*incoming[year], np.arange(begin, min(stop, begin + batch)))
+                    yield (year, -1, dist_sum, pairs, ecc, -1)
+                continue
+            if year not in adjacency:
+                adjacency[year] = _adjacency(indptr, indices)
             chunk = chunk_size(n)
             for begin in range(first, stop, chunk):
                 positions = np.arange(begin, min(stop, begin + chunk), dtype=np.int64)
-                part = positions if sampled is None else sampled[positions].astype(np.int64)
+                part = sampled[positions].astype(np.int64)
                 dist_sum, pairs, ecc, far = bfs_chunk(adjacency[year], part)
-                if sampled is not None:
-                    yield from ((year, int(a), int(b), int(c), int(d), int(e))
-                                for a, b, c, d, e in zip(part, dist_sum, pairs, ecc, far))
-                else:
-                    top = int(np.argmax(ecc))
-                    yield (year, int(part[top]), int(dist_sum.sum()), int(pairs.sum()), int(ecc[top]),
-                           int(far[top]))
+                yield from ((year, int(a), int(b), int(c), int(d), int(e))
+                            for a, b, c, d, e in zip(part, dist_sum, pairs, ecc, far))
 
     return run
 
@@ -273,8 +320,9 @@ def path_statistics(network: YearNetwork, exact_max_nodes: int = 60000, sample_s
             rng = np.random.default_rng(seed)
             sampled_sources[year] = np.sort(rng.choice(n, size=sample_sources, replace=False)).astype(np.int32)
             count = sample_sources
-        # pieces of a few chunks each, so that a large year spreads over every core
-        step = chunk_size(n) * max(1, math.ceil(count / chunk_size(n) / (4 * sc.defaultParallelism)))
+        # pieces of a few batches each, so that a large year spreads over every core
+        unit = chunk_size(n) if year in sampled_sources else BITPARALLEL_SOURCES
+        step = unit * max(1, math.ceil(count / unit / (4 * sc.defaultParallelism)))
         for first in range(0, count, step):
             stop = min(count, first + step)
             work.append((year, first, stop))
