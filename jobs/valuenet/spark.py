@@ -80,8 +80,8 @@ def create_session(config: dict, spark_overrides: list[str] | None = None,
         settings[key] = value
     log4j = conf_dir() / "log4j2.properties"
     java_opts = f"-Dlog4j2.configurationFile=file:{log4j}"
-    settings.setdefault("spark.driver.extraJavaOptions", java_opts)
-    settings.setdefault("spark.executor.extraJavaOptions", java_opts)
+    for key in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):
+        settings[key] = f"{settings.get(key, '')} {java_opts}".strip()  # the profile's options, plus quiet logs
     folder = Path(os.environ.get("VALUENET_JARS") or jars_dir(config))
     jars = local_jars(folder)
 
