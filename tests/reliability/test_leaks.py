@@ -115,3 +115,13 @@ def test_the_report_escapes_names_in_html(analysed):
     assert '&lt;script&gt;alert("x")&lt;/script&gt;' in page  # quotes need no escaping in element text
     assert "R&amp;D &lt;Labs&gt; &amp; Co" in page
     assert "<script" not in page and "<Labs>" not in page and "R&D" not in page
+
+
+def test_a_warehouse_uri_with_credentials_is_tagged_masked():
+    """s3a://KEY:SECRET@bucket/... is a valid warehouse; its tag on every run keeps the bucket, not the key."""
+    from valuenet.tracking.layout import run_tags
+
+    key, password = secrets.token_hex(8), secrets.token_hex(16)
+    tags = run_tags("registry", f"s3a://{key}:{password}@bucket/warehouse", "", {"spark": "4.1"})
+    assert tags["valuenet.warehouse"] == "s3a://***@bucket/warehouse"
+    assert not any(password in v or key in v for v in tags.values())

@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 from valuenet import tables
 from valuenet.commands.common import job_config, base_parser, parse_years, setup_logging
 from valuenet.config import load_config, resolve_path
-from valuenet.errors import TrackingLost, ValuenetError, YearsFailed
+from valuenet.errors import ConfigError, TrackingLost, ValuenetError, YearsFailed
 from valuenet.provenance import fingerprint, input_versions
 from valuenet.metrics.geography import flows, shares
 from valuenet.metrics.year_metrics import AlgorithmSettings, network_metrics, node_metrics
@@ -26,7 +26,7 @@ from valuenet.tracking.guarded import GuardedTracker
 from valuenet.tracking.artifact_frames import artifact_frames
 from valuenet.tracking.layout import parent_params, run_tags
 from valuenet.tracking.layout import version_params as year_version_params
-from valuenet.tracking.runs import (Tracker, check_reachable, tracking_uri, without_credentials,
+from valuenet.tracking.runs import (MASK, Tracker, check_reachable, tracking_uri, without_credentials,
                                    year_run_inputs)
 
 log = logging.getLogger("valuenet")
@@ -270,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
                 config = load_config(args.conf, base=earlier["config"])
             args.years, network_filter, as_of = str(earlier["year"]), NetworkFilter.parse(earlier["filter"]), \
                 earlier["versions"]
+            if not args.warehouse and MASK in (earlier["warehouse"] or ""):
+                raise ConfigError(f"--as-of-run {args.as_of_run}: the run's warehouse has credentials, masked in "
+                                  f"MLflow ({earlier['warehouse']}): pass --warehouse")
             warehouse = resolve_path(args.warehouse or earlier["warehouse"] or config["warehouse"])
             log.info("--as-of-run %s: year %s, filter %r, nodes v%d, edges v%d", args.as_of_run, args.years,
                      network_filter.text, as_of["nodes"], as_of["edges"])

@@ -19,8 +19,11 @@ def parent_params(years: list[int], filter_text: str, settings_params: dict) -> 
 
 
 def run_tags(data_source: str, warehouse: str, filter_text: str, runtime_versions: dict[str, str]) -> dict:
-    """Tags of the parent and of every year run: data source, warehouse, filter, library versions."""
-    return {"valuenet.data_source": data_source, "valuenet.warehouse": warehouse,
+    """Tags of the parent and of every year run: data source, warehouse (credentials masked), filter,
+    library versions."""
+    from valuenet.tracking.runs import without_credentials
+
+    return {"valuenet.data_source": data_source, "valuenet.warehouse": without_credentials(warehouse),
             "valuenet.filter": filter_text or "none",
             **{f"valuenet.version.{k}": v for k, v in runtime_versions.items()}}
 

@@ -331,14 +331,15 @@ def log_report(config: dict, warehouse: str, folder: Path) -> tuple[bool, str]:
         check_reachable(uri)
         client = MlflowClient(tracking_uri=client_uri(uri))
         experiment = client.get_experiment_by_name(name)
-        quoted = '"' + warehouse + '"' if "'" in warehouse else f"'{warehouse}'"
+        shown = without_credentials(warehouse)  # as the runs are tagged
+        quoted = '"' + shown + '"' if "'" in shown else f"'{shown}'"
         runs = [] if experiment is None else client.search_runs(
             [experiment.experiment_id],
             f"tags.`valuenet.role` = 'analyze' and tags.`valuenet.warehouse` = {quoted} "
             "and tags.`valuenet.filter` = 'none' and attributes.status = 'FINISHED'",
             run_view_type=ViewType.ACTIVE_ONLY, max_results=1, order_by=["attributes.start_time DESC"])
         if not runs:
-            return False, f"no analyze run of {warehouse} in {where}: the report was not logged to MLflow"
+            return False, f"no analyze run of {shown} in {where}: the report was not logged to MLflow"
         run = runs[0]
         client.log_artifacts(run.info.run_id, str(folder), "report")
     except (TrackingError, MlflowException, OSError) as exc:
