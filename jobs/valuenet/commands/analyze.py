@@ -24,7 +24,7 @@ from valuenet.snapshot.year_network import (build_year_network, check_surrogate_
 from valuenet.spark import create_session
 from valuenet.tracking.guarded import GuardedTracker
 from valuenet.tracking.artifact_frames import artifact_frames
-from valuenet.tracking.layout import parent_params, run_tags
+from valuenet.tracking.layout import parent_params, run_tags, years_label
 from valuenet.tracking.layout import version_params as year_version_params
 from valuenet.tracking.runs import (MASK, Tracker, check_reachable, tracking_uri, without_credentials,
                                    year_run_inputs)
@@ -99,6 +99,10 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     version_params = year_version_params(versions)
     results, failed = list(done.values()), {}
     per_pass = max(1, int(config["analyze"].get("years_per_pass") or len(years)))
+
+    def year_tags(year: int) -> dict:
+        return {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, provenance)}
+
     if tracker:
         tracker.start_parent(f"analyze {params['years']}", tags, params, config)
     try:
@@ -112,15 +116,14 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                     failed[year] = error
                     log.error("year %d failed: %s", year, error)
                     if tracker:
-                        tracker.failed_year(year, {**tags, "valuenet.fingerprint": fingerprint(
-                            year, warehouse, provenance)}, version_params, error)
+                        tracker.failed_year(year, year_tags(year), version_params, error)
                 continue
             for year in chunk:
                 row, run_id, logging_started = outputs.rows[year], None, time.time()
                 if tracker:
                     run_id = tracker.year(
-                        year, {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, provenance)},
-                        version_params, {t: tables.table_path(warehouse, t) for t in versions}, versions, row,
+                        year, year_tags(year), version_params,
+                        {t: tables.table_path(warehouse, t) for t in versions}, versions, row,
                         lambda y=year: artifact_frames(*outputs.of_year(y), keyed), synthetic, outputs.seconds)
                 row["run_id"] = run_id
                 log.info("[%d/%d] year %d: %s nodes, %s edges%s", first + chunk.index(year) + 1, len(years), year,
@@ -153,11 +156,11 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
 
 
 class _Stages:
-    """Wall time per stage of a pass, logged in one line (progress without flooding the log)."""
+    """Wall time per stage of a pass, one log line per stage (progress without flooding the log)."""
 
     def __init__(self, years: list[int]):
-        self.label = _years_text(years)
-        self.times, self.started = [], time.time()
+        self.label = years_label(years)
+        self.started = time.time()
         self.first = self.started
 
     def total(self) -> float:
@@ -165,14 +168,8 @@ class _Stages:
 
     def done(self, name: str) -> None:
         now = time.time()
-        self.times.append(f"{name} {now - self.started:.1f}s")
         log.info("  years %s: %s in %.1f s", self.label, name, now - self.started)
         self.started = now
-
-
-def _years_text(years: list[int]) -> str:
-    return f"{years[0]}-{years[-1]}" if len(years) > 2 and years == list(range(years[0], years[-1] + 1)) \
-        else ",".join(map(str, years))
 
 
 @dataclass
@@ -231,7 +228,7 @@ def _write_years(spark, outputs: YearsOutputs, warehouse: str, filter_text: str)
     """One Delta commit per output table for the pass's years: each (year, filter) fully replaced or untouched."""
     started = time.time()
     years = sorted(outputs.rows)
-    log.info("  writing years %s: one commit per output table", _years_text(years))
+    log.info("  writing years %s: one commit per output table", years_label(years))
     network_rows = spark.createDataFrame([outputs.rows[y] for y in years], schema=_network_schema())
     for table, frame in (("node_metrics", outputs.stamped(outputs.per_node, filter_text)),
                          ("flows", outputs.stamped(outputs.flows, filter_text)),
@@ -240,7 +237,7 @@ def _write_years(spark, outputs: YearsOutputs, warehouse: str, filter_text: str)
     for df in outputs.cached:
         df.unpersist()
     log.info("  wrote years %s to node_metrics, network_metrics, flows, shares (%.1f s)",
-             _years_text(years), time.time() - started)
+             years_label(years), time.time() - started)
 
 
 def _network_schema():

@@ -15,14 +15,13 @@ from __future__ import annotations
 import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
+from pyspark.sql.pandas.types import from_arrow_schema
 
 from valuenet.metrics.clustering import undirected_edges
 from valuenet.snapshot.year_network import YearNetwork
 
 _COMMUNITY_ARROW = pa.schema([("year", pa.int32()), ("vid", pa.int64()), ("community", pa.int64())])
-_COMMUNITY = T.StructType([T.StructField("year", T.IntegerType()), T.StructField("vid", T.LongType()),
-                           T.StructField("community", T.LongType())])
+_COMMUNITY = from_arrow_schema(_COMMUNITY_ARROW)
 
 
 def _louvain_kernel(seed: int, tries: int):
