@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -16,6 +18,7 @@ INPUT_TABLES = ("nodes", "edges", "rejected")
 OUTPUT_TABLES = ("node_metrics", "network_metrics", "flows", "shares")
 
 log = logging.getLogger("valuenet")
+T = TypeVar("T")
 
 
 def table_path(warehouse: str, table: str) -> str:
@@ -52,7 +55,44 @@ def ensure_table(spark: SparkSession, warehouse: str, table: str) -> None:
         builder = builder.partitionedBy(*schema.partition_by)
     # The retry sees the other job's table (its transaction reads the log afresh; isDeltaTable may
     # still answer from this process's cached, empty snapshot) and leaves it as it is.
-    _retrying(builder.execute, f"{table_path(warehouse, table)} (create)")
+    _retrying(lambda: _once_the_folder_is_a_table(builder.execute), f"{table_path(warehouse, table)} (create)")
+
+
+def _once_the_folder_is_a_table(create, attempts: int = 20) -> None:
+    """create(), again while another job has made the table's folder but not yet committed its
+    version 0 (Delta then refuses a non-empty location that is not a table)."""
+    from pyspark.errors import AnalysisException
+
+    for attempt in range(attempts):
+        try:
+            return create()
+        except AnalysisException as exc:
+            if exc.getCondition() != "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION" or attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+
+
+def ensure_tables(spark: SparkSession, warehouse: str, names: tuple[str, ...]) -> None:
+    """ensure_table for each of these tables, all at once."""
+    together(spark, {name: (lambda n=name: ensure_table(spark, warehouse, n)) for name in names})
+
+
+def together(spark: SparkSession, commits: dict[str, Callable[[], T]]) -> dict[str, T]:
+    """Run one Delta commit per table at the same time (threads sharing this session); results by table.
+
+    A commit on a small table is mostly waiting (log reads and writes, job scheduling), so the
+    tables' commits overlap well. Each table still ends as it was or fully updated. All commits
+    finish before the first failure is raised, so none is left running behind a failed job.
+    """
+    from pyspark import inheritable_thread_target
+
+    with ThreadPoolExecutor(max_workers=len(commits), thread_name_prefix="commit") as pool:
+        # each thread inherits the caller's Spark local properties and tags
+        futures = {name: pool.submit(inheritable_thread_target(spark)(commit)) for name, commit in commits.items()}
+    for future in futures.values():
+        if future.exception() is not None:
+            raise future.exception()
+    return {name: future.result() for name, future in futures.items()}
 
 
 def _conflicts() -> tuple[type[Exception], ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import shlex
 import time
@@ -23,7 +24,7 @@ from valuenet.snapshot.year_network import (build_year_network, check_surrogate_
                                             years_span)
 from valuenet.spark import create_session
 from valuenet.tracking.guarded import GuardedTracker
-from valuenet.tracking.artifact_frames import artifact_frames
+from valuenet.tracking.artifact_frames import artifact_frames_by_year
 from valuenet.tracking.layout import parent_params, run_tags, years_label
 from valuenet.tracking.layout import version_params as year_version_params
 from valuenet.tracking.runs import (MASK, Tracker, check_reachable, tracking_uri, without_credentials,
@@ -62,8 +63,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     for table in ("nodes", "edges"):
         if not tables.exists(spark, warehouse, table):
             raise ValuenetError(f"{tables.table_path(warehouse, table)}: no such table; run `valuenet ingest` first")
-    for table in tables.OUTPUT_TABLES:
-        tables.ensure_table(spark, warehouse, table)
+    tables.ensure_tables(spark, warehouse, tables.OUTPUT_TABLES)
     # Every year of this run reads the same data versions (time travel).
     versions = dict(as_of) if as_of else {t: tables.version(spark, warehouse, t) for t in ("nodes", "edges")}
     nodes = tables.read(spark, warehouse, "nodes", as_of=versions["nodes"])
@@ -118,13 +118,15 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                     if tracker:
                         tracker.failed_year(year, year_tags(year), version_params, error)
                 continue
+            # every year's artifact frames in a few Spark jobs, made when the first year is logged
+            frames = functools.cache(lambda o=outputs: o.artifact_frames(keyed))
             for year in chunk:
                 row, run_id, logging_started = outputs.rows[year], None, time.time()
                 if tracker:
                     run_id = tracker.year(
                         year, year_tags(year), version_params,
                         {t: tables.table_path(warehouse, t) for t in versions}, versions, row,
-                        lambda y=year: artifact_frames(*outputs.of_year(y), keyed), synthetic, outputs.seconds)
+                        lambda y=year: frames()[y], synthetic, outputs.seconds)
                 row["run_id"] = run_id
                 log.info("[%d/%d] year %d: %s nodes, %s edges%s", first + chunk.index(year) + 1, len(years), year,
                          f"{row['nodes']:,}", f"{row['edges']:,}",
@@ -183,9 +185,9 @@ class YearsOutputs:
     cached: list
     seconds: float
 
-    def of_year(self, year: int) -> tuple[DataFrame, DataFrame, DataFrame]:
-        """per_node, flows and shares of one year, without the year column."""
-        return tuple(f.where(F.col("year") == year).drop("year") for f in (self.per_node, self.flows, self.shares))
+    def artifact_frames(self, nodes: DataFrame) -> dict:
+        """The pandas frames of every year's run artifacts (artifact_frames_by_year)."""
+        return artifact_frames_by_year(self.per_node, self.flows, self.shares, nodes)
 
     def stamped(self, frame: DataFrame, filter_text: str) -> DataFrame:
         """frame with the filter and each year's run_id (known only after its metrics are logged)."""
@@ -225,15 +227,17 @@ def _already_written(spark, warehouse: str, years: list[int], filter_text: str, 
 
 
 def _write_years(spark, outputs: YearsOutputs, warehouse: str, filter_text: str) -> None:
-    """One Delta commit per output table for the pass's years: each (year, filter) fully replaced or untouched."""
+    """One Delta commit per output table for the pass's years, the four at once: each (year, filter)
+    fully replaced or untouched."""
     started = time.time()
     years = sorted(outputs.rows)
     log.info("  writing years %s: one commit per output table", years_label(years))
-    network_rows = spark.createDataFrame([outputs.rows[y] for y in years], schema=_network_schema())
-    for table, frame in (("node_metrics", outputs.stamped(outputs.per_node, filter_text)),
-                         ("flows", outputs.stamped(outputs.flows, filter_text)),
-                         ("shares", outputs.stamped(outputs.shares, filter_text)), ("network_metrics", network_rows)):
-        tables.replace_years(frame, warehouse, table, years, filter_text)
+    frames = {"node_metrics": outputs.stamped(outputs.per_node, filter_text),
+              "flows": outputs.stamped(outputs.flows, filter_text),
+              "shares": outputs.stamped(outputs.shares, filter_text),
+              "network_metrics": spark.createDataFrame([outputs.rows[y] for y in years], schema=_network_schema())}
+    tables.together(spark, {table: (lambda t=table: tables.replace_years(frames[t], warehouse, t, years, filter_text))
+                     for table in frames})
     for df in outputs.cached:
         df.unpersist()
     log.info("  wrote years %s to node_metrics, network_metrics, flows, shares (%.1f s)",

@@ -35,8 +35,7 @@ def ingest(spark, nodes_path: str, edges_path: str, warehouse: str) -> dict[str,
     """
     raw_nodes = read_raw(spark, nodes_path, schemas.load("nodes"))
     raw_edges = read_raw(spark, edges_path, schemas.load("edges"))
-    for table in tables.INPUT_TABLES:
-        tables.ensure_table(spark, warehouse, table)
+    tables.ensure_tables(spark, warehouse, tables.INPUT_TABLES)
 
     checked_nodes = validate.check_nodes(raw_nodes).cache()
     good_nodes = validate.accepted_nodes(checked_nodes)
@@ -48,17 +47,17 @@ def ingest(spark, nodes_path: str, edges_path: str, warehouse: str) -> dict[str,
         row = checked.agg(F.count("*").alias("read"), F.count("reason").alias("rejected")).first()
         counts[path] = {"read": row["read"], "accepted": row["read"] - row["rejected"], "rejected": row["rejected"]}
 
-    # one commit per table: a table is either as before or fully updated, whatever happens
-    log.info("  merging nodes")
-    changed_nodes = tables.upsert(spark, good_nodes, warehouse, "nodes")
-    log.info("  merging edges")
-    changed_edges = tables.upsert(spark, validate.accepted_edges(checked_edges), warehouse, "edges")
-    log.info("  replacing the rejected rows of these files")
+    # One commit per table, the three at once: a table is either as before or fully updated,
+    # whatever happens. The edges were checked against the nodes before this (cached above).
+    log.info("  merging nodes, merging edges, replacing the rejected rows of these files")
     rejected = validate.rejected(checked_nodes, "nodes").union(validate.rejected(checked_edges, "edges"))
-    tables.replace_rejected(spark, rejected, warehouse, [nodes_path, edges_path])
+    changed = tables.together(spark, {
+        "nodes": lambda: tables.upsert(spark, good_nodes, warehouse, "nodes"),
+        "edges": lambda: tables.upsert(spark, validate.accepted_edges(checked_edges), warehouse, "edges"),
+        "rejected": lambda: tables.replace_rejected(spark, rejected, warehouse, [nodes_path, edges_path])})
     tables.write_source(warehouse, _describe_source(nodes_path, edges_path))
-    counts[nodes_path]["changed"] = changed_nodes
-    counts[edges_path]["changed"] = changed_edges
+    counts[nodes_path]["changed"] = changed["nodes"]
+    counts[edges_path]["changed"] = changed["edges"]
     checked_nodes.unpersist()
     checked_edges.unpersist()
     return counts

@@ -21,7 +21,7 @@ from valuenet.metrics.year_metrics import AlgorithmSettings
 from valuenet.provenance import fingerprint, settings_digest
 from valuenet.snapshot.network_filter import NetworkFilter
 from valuenet.spark import create_session
-from valuenet.tracking.artifact_frames import artifact_frames
+from valuenet.tracking.artifact_frames import artifact_frames_by_year
 from valuenet.tracking.layout import parent_params, run_tags, version_params
 from valuenet.tracking.runs import Tracker, check_reachable, tracking_uri
 
@@ -71,6 +71,11 @@ def _check_settings(rows: dict[int, dict], filter_text: str, settings: Algorithm
                             f"options as that analyze, or re-run `valuenet analyze` for them")
 
 
+def _versions(row: dict) -> dict[str, int]:
+    """The input table versions a stored network_metrics row was computed from."""
+    return {t: int(v) for t, v in json.loads(row["input_versions"]).items() if t != "settings"}
+
+
 def track(runtime, config: dict, warehouse: str, years_text: str | None,
           network_filter: NetworkFilter = NetworkFilter(), data_source: str | None = None) -> dict[int, str]:
     """Log the stored years as MLflow runs and point their Delta rows at them; returns {year: run id}."""
@@ -88,26 +93,28 @@ def track(runtime, config: dict, warehouse: str, years_text: str | None,
     log.info("MLflow: experiment %r at %s; logging years %s from Delta", config["mlflow"]["experiment"],
              tracker.uri, params["years"])
     run_ids: dict[int, str] = {}
-    year_rows = {t: tables.read(spark, warehouse, t).where(F.col("filter") == filter_text)
+    year_rows = {t: tables.read(spark, warehouse, t).where((F.col("filter") == filter_text) & F.col("year").isin(years))
                  for t in ("node_metrics", "flows", "shares")}
+    frames = {}  # each year's artifacts name its nodes from the nodes version it was computed from
+    for nodes_version in sorted({_versions(rows[y])["nodes"] for y in years}):
+        these = [y for y in years if _versions(rows[y])["nodes"] == nodes_version]
+        nodes = tables.read(spark, warehouse, "nodes", as_of=nodes_version)
+        frames.update(artifact_frames_by_year(*(f.where(F.col("year").isin(these)) for f in year_rows.values()),
+                                              nodes))
     with tracker.parent(f"analyze {params['years']}", {**tags, "valuenet.logged_by": "track"}, params,
                         config) as parent:
         for year in years:
             row = rows[year]
-            versions = {t: int(v) for t, v in json.loads(row["input_versions"]).items() if t != "settings"}
+            versions = _versions(row)
             year_tags = {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, row["input_versions"])}
             with tracker.year(year, year_tags, version_params(versions)) as run:
-                per_node, flows, shares = (year_rows[t].where(F.col("year") == year)
-                                           for t in ("node_metrics", "flows", "shares"))
-                nodes = tables.read(spark, warehouse, "nodes", as_of=versions["nodes"])
                 tracker.log_year_contents(year, {t: tables.table_path(warehouse, t) for t in versions}, versions,
-                                          artifact_frames(per_node, flows, shares, nodes), row,
-                                          parent.info.run_id, synthetic)
+                                          frames[year], row, parent.info.run_id, synthetic)
             run_ids[year] = run.info.run_id
             log.info("  year %d: run %s", year, run.info.run_id)
         tracker.log_year_trends(parent.info.run_id, [rows[y] for y in years], synthetic, filter_text)
-    for table in tables.OUTPUT_TABLES:
-        tables.set_run_ids(spark, warehouse, table, filter_text, run_ids)
+    tables.together(spark, {table: (lambda t=table: tables.set_run_ids(spark, warehouse, t, filter_text, run_ids))
+                     for table in tables.OUTPUT_TABLES})
     retired = tracker.retire_duplicates(list(run_ids.values()))
     log.info("run_id of years %s now points at the new runs in %s; %d earlier run(s) of the same "
              "computations retired", params["years"], ", ".join(tables.OUTPUT_TABLES), retired)
