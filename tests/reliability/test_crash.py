@@ -113,8 +113,9 @@ def test_killed_ingest_leaves_each_table_before_or_after(runtime, delivered, sta
     print(f"killed at {stage!r}:", _left_behind(killed, before, after))
 
 
+# One pass computes every year before the first write, so the kill that matters is amid the
+# four commits (they run at once): each table must be as before or fully updated.
 @pytest.mark.parametrize("stage, pattern, delay", [
-    ("computing the second year", "[1/2] year 2020", 0.5),
     ("amid the writes", "writing years", 2.5),
 ])
 def test_killed_analyze_leaves_each_year_before_or_after(runtime, config, delivered, stage, pattern, delay,

@@ -1,6 +1,6 @@
 """The year runs' artifact frames come from all the years at once, and each year gets only its own rows.
 
-Hand-made: in 2021, 25 nodes n00..n24 where n_k has degree k // 2 (so pairs tie); in 2022, two
+Hand-made: in 2020, nothing; in 2021, 25 nodes n00..n24 where n_k has degree k // 2 (so pairs tie); in 2022, two
 nodes. The top 20 by degree of 2021 is n24 (12), n22, n23 (11, ties by id), n20, n21 (10), ..., n06, n07
 (3), n04 (2): n05 has the degree of n04 and comes after it, 21st.
 """
@@ -25,9 +25,12 @@ def test_each_year_gets_its_own_top_20_degree_counts_flows_and_shares(spark):
                                    "year int, side string, level string, name string, relations long, share double, "
                                    "filter string, run_id string")
 
-    frames = artifact_frames_by_year(per_node, flows, shares, nodes)
+    frames = artifact_frames_by_year(per_node, flows, shares, nodes, [2020, 2021, 2022])
 
-    assert sorted(frames) == [2021, 2022]
+    assert sorted(frames) == [2020, 2021, 2022]
+    tops, year_flows, year_shares, degree_counts = frames[2020]  # no vertex that year: empty, not missing
+    assert tops == {} and year_flows.empty and year_shares.empty and degree_counts.empty
+    assert list(degree_counts.columns) == ["degree", "nodes"]
     tops, year_flows, year_shares, degree_counts = frames[2021]
     assert set(tops) == {"degree", "in_degree", "out_degree"}  # pagerank is null: no table
     pairs = [f"n{k:02d}" for d in range(11, 2, -1) for k in (2 * d, 2 * d + 1)]

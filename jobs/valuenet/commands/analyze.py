@@ -187,7 +187,7 @@ class YearsOutputs:
 
     def artifact_frames(self, nodes: DataFrame) -> dict:
         """The pandas frames of every year's run artifacts (artifact_frames_by_year)."""
-        return artifact_frames_by_year(self.per_node, self.flows, self.shares, nodes)
+        return artifact_frames_by_year(self.per_node, self.flows, self.shares, nodes, sorted(self.rows))
 
     def stamped(self, frame: DataFrame, filter_text: str) -> DataFrame:
         """frame with the filter and each year's run_id (known only after its metrics are logged)."""

@@ -100,7 +100,7 @@ def track(runtime, config: dict, warehouse: str, years_text: str | None,
         these = [y for y in years if _versions(rows[y])["nodes"] == nodes_version]
         nodes = tables.read(spark, warehouse, "nodes", as_of=nodes_version)
         frames.update(artifact_frames_by_year(*(f.where(F.col("year").isin(these)) for f in year_rows.values()),
-                                              nodes))
+                                              nodes, these))
     with tracker.parent(f"analyze {params['years']}", {**tags, "valuenet.logged_by": "track"}, params,
                         config) as parent:
         for year in years:

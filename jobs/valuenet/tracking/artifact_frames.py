@@ -17,9 +17,11 @@ _TOP_COLUMNS = ["id", "name", "kind", "org_type", "in_degree", "out_degree", "de
 _STAMP = ["filter", "run_id"]
 
 
-def artifact_frames_by_year(per_node: DataFrame, flows: DataFrame, shares: DataFrame, nodes: DataFrame) -> dict:
+def artifact_frames_by_year(per_node: DataFrame, flows: DataFrame, shares: DataFrame, nodes: DataFrame,
+                            years: list[int]) -> dict:
     """{year: (tops, flows, shares, degree_counts)} as pandas, for Tracker.log_year_artifacts, for
-    every year of per_node, in four Spark jobs whatever the number of years.
+    each of these years (a year without rows gets empty frames), in four Spark jobs whatever the
+    number of years.
 
     per_node: node_metrics rows (year, id, kind, in_degree, out_degree, degree, pagerank); flows and
     shares: their tables' rows (year, ...); nodes: id, name, org_type. tops maps each measure with
@@ -35,7 +37,6 @@ def artifact_frames_by_year(per_node: DataFrame, flows: DataFrame, shares: DataF
     tops = reduce(DataFrame.unionByName, ranked).toPandas()
     degree_counts = per_node.groupBy("year", "degree").agg(F.count("*").alias("nodes")).toPandas()
     flows, shares = (f.drop(*[c for c in _STAMP if c in f.columns]).toPandas() for f in (flows, shares))
-    years = sorted(set(degree_counts["year"]))
 
     def of_year(frame, year):
         return frame[frame["year"] == year].drop(columns="year").reset_index(drop=True)
