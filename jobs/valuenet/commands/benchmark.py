@@ -153,7 +153,9 @@ def igraph_year(edges_pdf, year: int, exact_max_nodes: int, sample_sources: int,
         a = sp.csr_matrix((np.ones(len(src)), (src, dst)), shape=(len(ids), len(ids)))
         s = ((a + a.T) > 0).astype(np.float64)
         k = np.asarray(s.sum(axis=1)).ravel()
-        links = np.asarray((s @ a).multiply(s).sum(axis=1)).ravel()
+        # by blocks of rows: S @ A whole holds sum(k^2) entries (6.5e9 at scale 10, hubs squared)
+        links = np.concatenate([np.asarray((s[r:r + 4096] @ a).multiply(s[r:r + 4096]).sum(axis=1)).ravel()
+                                for r in range(0, s.shape[0], 4096)])
         return np.where(k > 1, links / np.maximum(k * (k - 1), 1), 0.0).mean()
 
     def louvain():
