@@ -89,9 +89,7 @@ def together(spark: SparkSession, commits: dict[str, Callable[[], T]]) -> dict[s
     with ThreadPoolExecutor(max_workers=len(commits), thread_name_prefix="commit") as pool:
         # each thread inherits the caller's Spark local properties and tags
         futures = {name: pool.submit(inheritable_thread_target(spark)(commit)) for name, commit in commits.items()}
-    for future in futures.values():
-        if future.exception() is not None:
-            raise future.exception()
+    # leaving the pool waited for every commit; result() raises the first failure
     return {name: future.result() for name, future in futures.items()}
 
 
