@@ -82,3 +82,15 @@ def test_q_is_that_of_the_stored_partition_and_close_to_louvain(spark, seed):
     reference = max(nx.community.modularity(graph, nx.community.louvain_communities(graph, seed=s))
                     for s in range(3))
     assert q >= reference - 0.03, (q, reference)
+
+
+def test_best_of_several_orders_and_one_order_above_the_edge_limit(spark):
+    vids, arcs = _planted(np.random.default_rng(3))
+    network = make_network(spark, vids, arcs)
+    first_order = communities(network, tries=1)
+    # a year over tries_max_edges keeps the first order's partition, whatever `tries` says
+    assert _partition(network, tries=5, tries_max_edges=0) == {r["vid"]: r["community"] for r in first_order.collect()}
+    # the best of five orders includes the first one
+    best_q, _ = _q(network, communities(network, tries=5))
+    first_q, _ = _q(network, first_order)
+    assert best_q >= first_q - 1e-12

@@ -128,8 +128,8 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                         {t: tables.table_path(warehouse, t) for t in versions}, versions, row,
                         lambda y=year: frames()[y], synthetic, outputs.seconds)
                 row["run_id"] = run_id
-                log.info("[%d/%d] year %d: %s nodes, %s edges%s", first + chunk.index(year) + 1, len(years), year,
-                         f"{row['nodes']:,}", f"{row['edges']:,}",
+                log.info("[%d/%d] year %d%s: %s nodes, %s edges%s", first + chunk.index(year) + 1, len(years), year,
+                         _of_filter(network_filter.text), f"{row['nodes']:,}", f"{row['edges']:,}",
                          f" (logged in {time.time() - logging_started:.1f} s)" if tracker else "")
             try:
                 _write_years(spark, outputs, warehouse, network_filter.text)
@@ -157,11 +157,16 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     return sorted(results, key=lambda r: r["year"])
 
 
+def _of_filter(filter_text: str) -> str:
+    """" of --filter X" for the log lines of a filtered network (two networks may be analysed at once)."""
+    return f" of --filter {filter_text}" if filter_text else ""
+
+
 class _Stages:
     """Wall time per stage of a pass, one log line per stage (progress without flooding the log)."""
 
-    def __init__(self, years: list[int]):
-        self.label = years_label(years)
+    def __init__(self, years: list[int], filter_text: str):
+        self.label = years_label(years) + _of_filter(filter_text)
         self.started = time.time()
         self.first = self.started
 
@@ -198,7 +203,7 @@ class YearsOutputs:
 
 def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: str) -> YearsOutputs:
     """Every metric of these years in one pass, cached (no MLflow, no writes)."""
-    stages = _Stages(years)
+    stages = _Stages(years, filter_text)
     log.info("  years %s: computing in one pass", stages.label)
     network = build_year_network(keyed, edges, years)
     network.vertices.cache()
@@ -231,7 +236,7 @@ def _write_years(spark, outputs: YearsOutputs, warehouse: str, filter_text: str)
     fully replaced or untouched."""
     started = time.time()
     years = sorted(outputs.rows)
-    log.info("  writing years %s: one commit per output table", years_label(years))
+    log.info("  writing years %s%s: one commit per output table", years_label(years), _of_filter(filter_text))
     frames = {"node_metrics": outputs.stamped(outputs.per_node, filter_text),
               "flows": outputs.stamped(outputs.flows, filter_text),
               "shares": outputs.stamped(outputs.shares, filter_text),
@@ -240,8 +245,8 @@ def _write_years(spark, outputs: YearsOutputs, warehouse: str, filter_text: str)
                      for table in frames})
     for df in outputs.cached:
         df.unpersist()
-    log.info("  wrote years %s to node_metrics, network_metrics, flows, shares (%.1f s)",
-             years_label(years), time.time() - started)
+    log.info("  wrote years %s%s to node_metrics, network_metrics, flows, shares (%.1f s)",
+             years_label(years), _of_filter(filter_text), time.time() - started)
 
 
 def _network_schema():

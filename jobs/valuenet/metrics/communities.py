@@ -1,10 +1,10 @@
 """Communities (Louvain) and their modularity, on the undirected simple view of each year network.
 
-Louvain runs as a kernel inside a Spark task per year (applyInArrow over the year's undirected
-edge list grouped by year, so the years of a run are spread over the executors), with igraph's C implementation
-(`community_multilevel`, resolution 1, unweighted) and seeded vertex orders (the best Q of a few), so
-that the partition is reproducible. The whole year graph must fit in one executor (8.4 M edges
-are ~150 MB as int64 pairs). Modularity is then recomputed from the `community`
+Louvain runs as a kernel inside a Spark task per year and attempt (applyInArrow over the year's
+undirected edge list grouped by year and attempt, so the years and attempts of a run are spread over
+the executors), with igraph's C implementation (`community_multilevel`, resolution 1, unweighted)
+and seeded vertex orders (the best Q of a few), so that the partition is reproducible. The whole
+year graph must fit in one executor (8.4 M edges are ~150 MB as int64 pairs). Modularity is then recomputed from the `community`
 column with DataFrame operations, so Q always describes the partition that is stored.
 Label propagation (GraphFrames) is not used: on hub-heavy graphs it floods and loses
 most of the modularity (STACK.md).
@@ -20,53 +20,64 @@ from pyspark.sql.pandas.types import from_arrow_schema
 from valuenet.metrics.clustering import undirected_edges
 from valuenet.snapshot.year_network import YearNetwork
 
-_COMMUNITY_ARROW = pa.schema([("year", pa.int32()), ("vid", pa.int64()), ("community", pa.int64())])
-_COMMUNITY = from_arrow_schema(_COMMUNITY_ARROW)
+_TRIED_ARROW = pa.schema([("year", pa.int32()), ("attempt", pa.int32()), ("modularity", pa.float64()),
+                         ("vid", pa.int64()), ("community", pa.int64())])
+_TRIED = from_arrow_schema(_TRIED_ARROW)
 
 
-def _louvain_kernel(seed: int, tries: int):
+def _louvain_kernel(seed: int, tries_max_edges: int):
+    """One Louvain attempt on one year's undirected edges (a, b): every vertex with its community
+    (labelled by its smallest vid) and the attempt's Q; no rows for an attempt after the first on a
+    year of more than tries_max_edges edges."""
     def kernel(table: pa.Table) -> pa.Table:
         import random
 
         import igraph as ig
         import numpy as np
 
-        year = table.column("year")[0].as_py()
+        year, attempt = table.column("year")[0].as_py(), table.column("attempt")[0].as_py()
+        if attempt > 0 and table.num_rows > tries_max_edges:
+            return _TRIED_ARROW.empty_table()
         a = table.column("a").to_numpy()
         b = table.column("b").to_numpy()
         vids, codes = np.unique(np.concatenate([a, b]), return_inverse=True)
         pairs = codes.reshape(2, -1).T
         # the same graph gives the same partition whatever order the shuffle delivered its edges in
         pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-        ig.set_random_number_generator(random.Random(seed))
-        rng = np.random.default_rng(seed)
-        best_q, membership = -1.0, None
-        # Louvain depends on the vertex order: keep the best of a few seeded orders.
-        for _ in range(max(1, tries)):
-            order_of = rng.permutation(len(vids))
-            graph = ig.Graph(n=len(vids), edges=order_of[pairs].tolist(), directed=False)
-            found = graph.community_multilevel()
-            if found.modularity > best_q:
-                best_q, membership = found.modularity, np.asarray(found.membership)[order_of]
+        # Louvain depends on the vertex order: each attempt has its own seeded order
+        ig.set_random_number_generator(random.Random(seed * 1_000_003 + attempt))
+        order_of = np.random.default_rng([seed, attempt]).permutation(len(vids))
+        graph = ig.Graph(n=len(vids), edges=order_of[pairs].tolist(), directed=False)
+        found = graph.community_multilevel()
+        membership = np.asarray(found.membership)[order_of]
         # label each community by its smallest vid: stable, and independent of igraph's numbering
         order = np.argsort(membership, kind="stable")
         first = np.full(membership.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(first, membership[order], vids[order])
-        return pa.Table.from_arrays([pa.array(np.full(len(vids), year), pa.int32()), pa.array(vids, pa.int64()),
-                                     pa.array(first[membership], pa.int64())], schema=_COMMUNITY_ARROW)
+        n = len(vids)
+        return pa.Table.from_arrays([pa.array(np.full(n, year), pa.int32()), pa.array(np.full(n, attempt), pa.int32()),
+                                     pa.array(np.full(n, found.modularity), pa.float64()),
+                                     pa.array(vids, pa.int64()), pa.array(first[membership], pa.int64())],
+                                    schema=_TRIED_ARROW)
     return kernel
 
 
-def communities(network: YearNetwork, seed: int = 7, tries: int = 5) -> DataFrame:
-    """year, vid, community for every vertex: Louvain on each year's undirected simple view (best Q of
-    `tries` orders).
+def communities(network: YearNetwork, seed: int = 7, tries: int = 5, tries_max_edges: int = 1_000_000) -> DataFrame:
+    """year, vid, community for every vertex: Louvain on each year's undirected simple view, the
+    best Q of `tries` seeded vertex orders (ties: the first order), or of the first order alone for
+    a year of more than tries_max_edges undirected edges.
 
     A vertex without edges is a community of its own. Community ids are the smallest vid
-    in the community.
+    in the community. Every (year, attempt) is its own Spark task, so the attempts of a year run
+    side by side on the executors.
     """
     pairs = undirected_edges(network.relations).select("year", "a", "b")
-    found = pairs.groupBy("year").applyInArrow(_louvain_kernel(seed, tries), _COMMUNITY)
-    return (network.vertices.select("year", "vid").join(found, ["year", "vid"], "left")
+    attempts = F.explode(F.sequence(F.lit(0), F.lit(max(1, tries) - 1))).alias("attempt")
+    tried = pairs.select("*", attempts).groupBy("year", "attempt").applyInArrow(_louvain_kernel(seed, tries_max_edges), _TRIED)
+    # every vertex of a year keeps its community from the same attempt: the best Q, then the first
+    best = tried.groupBy("year", "vid").agg(
+        F.max_by("community", F.struct("modularity", (-F.col("attempt")).alias("earlier"))).alias("community"))
+    return (network.vertices.select("year", "vid").join(best, ["year", "vid"], "left")
             .select("year", "vid", F.coalesce("community", "vid").alias("community")))
 
 

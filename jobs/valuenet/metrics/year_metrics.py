@@ -30,6 +30,8 @@ class AlgorithmSettings:
     exact_paths_max_nodes: int = 60000
     path_sample_sources: int = 1000
     seed: int = 7
+    louvain_tries: int = 5
+    louvain_tries_max_edges: int = 1_000_000
 
     @classmethod
     def from_config(cls, config: dict, with_graphframes: bool) -> "AlgorithmSettings":
@@ -40,13 +42,16 @@ class AlgorithmSettings:
                    checkpoint_interval=int(a["components"]["checkpoint_interval"]),
                    with_graphframes=with_graphframes,
                    exact_paths_max_nodes=int(a["paths"]["exact_max_nodes"]),
-                   path_sample_sources=int(a["paths"]["sample_sources"]), seed=int(a["seed"]))
+                   path_sample_sources=int(a["paths"]["sample_sources"]), seed=int(a["seed"]),
+                   louvain_tries=int(a["communities"]["tries"]),
+                   louvain_tries_max_edges=int(a["communities"]["tries_max_edges"]))
 
     def as_params(self) -> dict[str, object]:
         """The settings as MLflow params (few and meaningful)."""
         return {"pagerank_damping": self.damping, "pagerank_tol": self.tol,
                 "components_algorithm": self.components_algorithm if self.with_graphframes else "unavailable",
-                "communities": "louvain (igraph multilevel), resolution 1",
+                "communities": f"louvain (igraph multilevel), resolution 1, best of {self.louvain_tries} "
+                               f"vertex orders up to {self.louvain_tries_max_edges} edges, else one",
                 "paths_exact_max_nodes": self.exact_paths_max_nodes,
                 "paths_sample_sources": self.path_sample_sources, "seed": self.seed}
 
@@ -66,7 +71,8 @@ def node_metrics(network: YearNetwork, settings: AlgorithmSettings) -> DataFrame
         result = result.withColumn("pagerank", F.lit(None).cast("double")) \
                        .withColumn("component", F.lit(None).cast("long"))
     result = (result.join(local_clustering(network), keys, "left")
-              .join(communities(network, settings.seed), keys, "left"))
+              .join(communities(network, settings.seed, settings.louvain_tries, settings.louvain_tries_max_edges),
+                    keys, "left"))
     return result.select("year", "vid", "id", "kind", "in_degree", "out_degree", "degree", "pagerank",
                          "component", "clustering", "community")
 
