@@ -1,8 +1,8 @@
 """Communities (Louvain) and their modularity, on the undirected simple view of each year network.
 
-Louvain runs as a kernel inside a Spark task per year and attempt (applyInArrow over the year's
-undirected edge list grouped by year and attempt, so the years and attempts of a run are spread over
-the executors), with igraph's C implementation (`community_multilevel`, resolution 1, unweighted)
+Louvain runs as a kernel per year and attempt (applyInArrow over the year's undirected edge list
+grouped by year and attempt, so the years and attempts of a run are spread over the shuffle
+partitions), with igraph's C implementation (`community_multilevel`, resolution 1, unweighted)
 and seeded vertex orders (the best Q of a few), so that the partition is reproducible. The whole
 year graph must fit in one executor (8.4 M edges are ~150 MB as int64 pairs). Modularity is then recomputed from the `community`
 column with DataFrame operations, so Q always describes the partition that is stored.
@@ -68,8 +68,8 @@ def communities(network: YearNetwork, seed: int = 7, tries: int = 5, tries_max_e
     a year of more than tries_max_edges undirected edges.
 
     A vertex without edges is a community of its own. Community ids are the smallest vid
-    in the community. Every (year, attempt) is its own Spark task, so the attempts of a year run
-    side by side on the executors.
+    in the community. Every (year, attempt) is its own applyInArrow group; the groups are spread
+    over the shuffle partitions by hash, so two attempts may share a task.
     """
     pairs = undirected_edges(network.relations).select("year", "a", "b")
     attempts = F.explode(F.sequence(F.lit(0), F.lit(max(1, tries) - 1))).alias("attempt")
