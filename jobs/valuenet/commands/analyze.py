@@ -158,7 +158,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
 
 
 def _of_filter(filter_text: str) -> str:
-    """" of --filter X" for the log lines of a filtered network (two networks may be analysed at once)."""
+    """" of --filter X" for the log lines of a filtered network, told apart from the whole network's."""
     return f" of --filter {filter_text}" if filter_text else ""
 
 

@@ -4,8 +4,9 @@ Louvain runs as a kernel per year and attempt (applyInArrow over the year's undi
 grouped by year and attempt, so the years and attempts of a run are spread over the shuffle
 partitions), with igraph's C implementation (`community_multilevel`, resolution 1, unweighted)
 and seeded vertex orders (the best Q of a few), so that the partition is reproducible. The whole
-year graph must fit in one executor (8.4 M edges are ~150 MB as int64 pairs). Modularity is then recomputed from the `community`
-column with DataFrame operations, so Q always describes the partition that is stored.
+year graph must fit in one executor (8.4 M edges are ~150 MB as int64 pairs). Modularity is then
+recomputed from the `community` column with DataFrame operations, so Q always describes the
+partition that is stored.
 Label propagation (GraphFrames) is not used: on hub-heavy graphs it floods and loses
 most of the modularity (STACK.md).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 from pyspark.sql import DataFrame
+from pyspark.sql import Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import from_arrow_schema
 
@@ -25,10 +27,9 @@ _TRIED_ARROW = pa.schema([("year", pa.int32()), ("attempt", pa.int32()), ("modul
 _TRIED = from_arrow_schema(_TRIED_ARROW)
 
 
-def _louvain_kernel(seed: int, tries_max_edges: int):
+def _louvain_kernel(seed: int):
     """One Louvain attempt on one year's undirected edges (a, b): every vertex with its community
-    (labelled by its smallest vid) and the attempt's Q; no rows for an attempt after the first on a
-    year of more than tries_max_edges edges."""
+    (labelled by its smallest vid) and the attempt's Q."""
     def kernel(table: pa.Table) -> pa.Table:
         import random
 
@@ -36,8 +37,6 @@ def _louvain_kernel(seed: int, tries_max_edges: int):
         import numpy as np
 
         year, attempt = table.column("year")[0].as_py(), table.column("attempt")[0].as_py()
-        if attempt > 0 and table.num_rows > tries_max_edges:
-            return _TRIED_ARROW.empty_table()
         a = table.column("a").to_numpy()
         b = table.column("b").to_numpy()
         vids, codes = np.unique(np.concatenate([a, b]), return_inverse=True)
@@ -72,8 +71,12 @@ def communities(network: YearNetwork, seed: int = 7, tries: int = 5, tries_max_e
     over the shuffle partitions by hash, so two attempts may share a task.
     """
     pairs = undirected_edges(network.relations).select("year", "a", "b")
-    attempts = F.explode(F.sequence(F.lit(0), F.lit(max(1, tries) - 1))).alias("attempt")
-    tried = pairs.select("*", attempts).groupBy("year", "attempt").applyInArrow(_louvain_kernel(seed, tries_max_edges), _TRIED)
+    # a year's edges are copied once per attempt it runs: a big year's only once
+    edges_of_year = F.count("*").over(Window.partitionBy("year"))
+    last = F.when(edges_of_year > tries_max_edges, 0).otherwise(max(1, tries) - 1).alias("last")
+    attempts = F.explode(F.sequence(F.lit(0), F.col("last"))).alias("attempt")
+    tried = (pairs.select("*", last).select("year", "a", "b", attempts).groupBy("year", "attempt")
+             .applyInArrow(_louvain_kernel(seed), _TRIED))
     # every vertex of a year keeps its community from the same attempt: the best Q, then the first
     best = tried.groupBy("year", "vid").agg(
         F.max_by("community", F.struct("modularity", (-F.col("attempt")).alias("earlier"))).alias("community"))
