@@ -105,13 +105,36 @@ def _conflicts() -> tuple[type[Exception], ...]:
             MetadataChangedException, ProtocolChangedException)
 
 
+def _is_conflict(exc: BaseException) -> bool:
+    """Whether `exc` is Delta's commit conflict, also when it reaches Python wrapped in another
+    JVM exception (then PySpark cannot map it and raises the bare Py4JJavaError)."""
+    if isinstance(exc, _conflicts()):
+        return True
+    from py4j.protocol import Py4JError
+
+    names = {kind.__name__ for kind in _conflicts()}
+    java = getattr(exc, "java_exception", None) or getattr(exc, "_origin", None)
+    try:
+        for _ in range(10):  # the cause chain, as far as it goes
+            if java is None:
+                return False
+            if java.getClass().getSimpleName() in names:
+                return True
+            java = java.getCause()
+    except Py4JError:  # the JVM is gone: not a conflict to retry
+        return False
+    return False
+
+
 def _retrying(commit, what: str, retries: int = 3) -> None:
     """Run `commit` (one Delta transaction), again after a pause if another writer committed first."""
     for attempt in range(retries + 1):
         try:
             commit()
             return
-        except _conflicts() as exc:
+        except Exception as exc:  # noqa: BLE001 (anything but a conflict is raised as it is)
+            if not _is_conflict(exc):
+                raise
             if attempt == retries:
                 raise ValuenetError(f"{what}: another job kept committing to the same table first "
                                     f"({type(exc).__name__}, {retries + 1} attempts); run this job again "

@@ -56,7 +56,7 @@ class StandaloneCluster:
             try:
                 if self.alive_workers() == self.workers:
                     return self
-            except OSError:
+            except (OSError, ValueError):  # not listening yet, or answering before its JSON is ready
                 pass
             time.sleep(1)
         logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}" for p in self.folder.glob("*.log"))

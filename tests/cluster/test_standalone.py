@@ -25,6 +25,7 @@ pytestmark = pytest.mark.cluster
 
 SCALE, YEARS = 0.01, "2022"  # one year keeps the suite short; every metric runs on it
 SHUFFLE_PARTITIONS = 4
+QUICK_JIT = "-XX:TieredStopAtLevel=1"
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,12 @@ def submit(cluster: StandaloneCluster, dist: Path, job: str, *args: str) -> subp
                "--total-executor-cores", "2", "--conf", f"spark.pyspark.python={sys.executable}",
                # 2-3 x the executor cores, as the README advises (the profile's 16 suits bigger clusters)
                "--conf", f"spark.sql.shuffle.partitions={SHUFFLE_PARTITIONS}",
-               "--driver-java-options", f"-Dlog4j2.configurationFile=file:{root / 'conf' / 'log4j2.properties'}",
+               # A tiny sample on 3 JVMs sharing 2 cores: C1 only (as the local profile) and small Delta
+               # snapshots; measured: ingest 131 -> 93 s, analyze 170 -> 131 s (/work/exp/cluster_times.py)
+               "--conf", f"spark.executor.extraJavaOptions={QUICK_JIT}",
+               "--conf", "spark.databricks.delta.snapshotPartitions=2",
+               "--driver-java-options",
+               f"-Dlog4j2.configurationFile=file:{root / 'conf' / 'log4j2.properties'} {QUICK_JIT}",
                "--jars", jars, "--py-files", str(package), str(root / "jobs" / f"{job}.py"), *args,
                "--profile", "cluster"]
     return subprocess.run(command, capture_output=True, text=True, timeout=1200,
