@@ -20,6 +20,7 @@ from tests.conftest import write_csv
 from tests.tracking.test_server import EDGES, NODES
 from valuenet import schemas, tables
 from valuenet.commands.ingest import ingest
+from valuenet.errors import ValuenetError
 
 NODES_PER_YEAR = {2020: 4, 2021: 5}
 
@@ -88,3 +89,28 @@ def test_two_jobs_on_the_same_year_leave_one_copy(warehouse, three_jobs):
             errors = [line for line in err.splitlines() if "valuenet:" in line and "another job" in line]
             assert code == 2 and len(errors) == 1 and "Traceback" not in err, _what_went_wrong(err)
     _one_copy(warehouse, 2020)
+
+
+@pytest.mark.parametrize("conflict", ["io.delta.exceptions.ConcurrentWriteException",
+                                      "org.apache.spark.sql.delta.ConcurrentWriteException"])
+def test_a_conflict_inside_another_jvm_exception_is_retried_then_named(runtime, conflict):
+    """PySpark maps Delta's conflicts to Python classes only when they are the outermost exception
+    of the public class; a wrapped one (or the older class) arrives as a bare Py4JJavaError."""
+    jvm = runtime.spark.sparkContext._jvm
+    inner = jvm
+    for part in conflict.split("."):
+        inner = getattr(inner, part)
+    failing = jvm.scala.util.Failure(jvm.java.lang.RuntimeException("a commit failed", inner("someone else won")))
+    attempts = []
+    with pytest.raises(ValuenetError, match="another job kept committing to the same table first"):
+        tables._retrying(lambda: attempts.append(1) or failing.get(), "t (years 2020)", retries=1)
+    assert len(attempts) == 2
+
+
+def test_any_other_jvm_failure_is_raised_at_once(runtime):
+    jvm = runtime.spark.sparkContext._jvm
+    failing = jvm.scala.util.Failure(jvm.java.lang.RuntimeException("disk full", jvm.java.io.IOException("no space")))
+    attempts = []
+    with pytest.raises(Exception, match="disk full") as raised:
+        tables._retrying(lambda: attempts.append(1) or failing.get(), "t (years 2020)", retries=3)
+    assert len(attempts) == 1 and not isinstance(raised.value, ValuenetError)
