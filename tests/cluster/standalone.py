@@ -41,6 +41,13 @@ class StandaloneCluster:
 
     def start(self, timeout: float = 120.0) -> "StandaloneCluster":
         self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._start_all(timeout)
+        except BaseException:  # an interrupt or error while starting: no master or worker left behind
+            self.stop()
+            raise
+
+    def _start_all(self, timeout: float) -> "StandaloneCluster":
         self._start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
                     "--port", str(self.port), "--webui-port", str(self.ui_port))
         for i in range(self.workers):
