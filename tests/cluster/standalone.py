@@ -67,7 +67,6 @@ class StandaloneCluster:
                 pass
             time.sleep(1)
         logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}" for p in self.folder.glob("*.log"))
-        self.stop()
         raise RuntimeError(f"the standalone cluster did not come up with {self.workers} workers:\n{logs}")
 
     def stop(self) -> None:

@@ -54,7 +54,7 @@ def submit(cluster: StandaloneCluster, dist: Path, job: str, *args: str) -> subp
                # 2-3 x the executor cores, as the README advises (the profile's 16 suits bigger clusters)
                "--conf", f"spark.sql.shuffle.partitions={SHUFFLE_PARTITIONS}",
                # A tiny sample on 3 JVMs sharing 2 cores: C1 only (as the local profile) and small Delta
-               # snapshots; measured: ingest 131 -> 93 s, analyze 170 -> 131 s (/work/exp/cluster_times.py)
+               # snapshots; measured: ingest 131 -> 82 s, analyze 180 -> 107 s (docs/benchmarks.md)
                "--conf", f"spark.executor.extraJavaOptions={QUICK_JIT}",
                "--conf", "spark.databricks.delta.snapshotPartitions=2",
                "--driver-java-options",
