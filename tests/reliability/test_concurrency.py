@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from deltalake import DeltaTable
 
-from tests.conftest import write_csv
+from tests.conftest import interpreted_args, write_csv
 from tests.tracking.test_server import EDGES, NODES
 from valuenet import schemas, tables
 from valuenet.commands.ingest import ingest
@@ -35,7 +35,8 @@ def warehouse(runtime, tmp_path_factory):
 
 def _start(warehouse: str, years: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "valuenet.cli", "analyze", "--warehouse", warehouse,
-                             "--years", years, "--no-tracking", "--spark", "spark.driver.memory=1g"],
+                             "--years", years, "--no-tracking", "--spark", "spark.driver.memory=1g",
+                             *interpreted_args()],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 from deltalake import DeltaTable
 
+from tests.conftest import interpreted_args
 from valuenet import schemas, tables
 from valuenet.commands.analyze import analyze
 from valuenet.commands.ingest import ingest
@@ -47,7 +48,7 @@ def _missing(value) -> bool:
 def run_and_kill(args: list[str], pattern: str, delay: float, log: Path) -> str:
     """Start a valuenet job in its own process group; SIGKILL the group `delay` s after a stderr
     line containing `pattern`. Returns what the job printed. Fails if the job ended first."""
-    process = subprocess.Popen([sys.executable, "-m", "valuenet.cli", *args], stderr=subprocess.PIPE,
+    process = subprocess.Popen([sys.executable, "-m", "valuenet.cli", *args, *interpreted_args()], stderr=subprocess.PIPE,
                                stdout=subprocess.DEVNULL, text=True, start_new_session=True)
     seen = []
     for line in process.stderr:
