@@ -67,3 +67,13 @@ def test_as_of_run_recomputes_the_same_metrics_from_the_old_versions(runtime, li
 def test_the_rerun_replaces_the_identical_earlier_run(lineage):
     client = lineage["client"]
     assert client.get_run(lineage["original"].info.run_id).info.lifecycle_stage == "deleted"
+
+
+def test_as_of_run_on_a_missing_store_names_it_and_creates_nothing(tmp_path):
+    from valuenet.errors import TrackingError
+    from valuenet.tracking.runs import year_run_inputs
+
+    store = tmp_path / "no-such.db"
+    with pytest.raises(TrackingError, match=f"there is no MLflow store at {store}"):
+        year_run_inputs(f"sqlite:///{store}", "0123abcd")
+    assert not store.exists()

@@ -122,6 +122,10 @@ def year_run_inputs(uri: str, run_id: str) -> dict:
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
+    store = _sqlite_file(uri)
+    if store is not None and not store.exists():  # MLflow would create an empty store there
+        raise TrackingError(f"--as-of-run {run_id}: there is no MLflow store at {store}: "
+                            "set mlflow.tracking_uri / MLFLOW_TRACKING_URI to the store that holds the run")
     client = MlflowClient(tracking_uri=client_uri(uri))
     try:
         run = client.get_run(run_id)
@@ -146,6 +150,15 @@ def year_run_inputs(uri: str, run_id: str) -> dict:
             "filter": [] if filter_text == "none" else filter_text.split(";"),
             "versions": {t: int(params[f"input_version_{t}"]) for t in ("nodes", "edges")},
             "warehouse": tags.get("valuenet.warehouse"), "config": config}
+
+
+def _sqlite_file(uri: str) -> Path | None:
+    """The database file of a sqlite:/// tracking URI (None for any other store)."""
+    from urllib.parse import unquote
+
+    if not uri.startswith("sqlite:///"):
+        return None
+    return Path(unquote(uri[len("sqlite:///"):].split("?", 1)[0]))  # sqlite:////abs or sqlite:///relative
 
 
 def _clean(metrics: dict) -> dict[str, float]:
