@@ -14,6 +14,7 @@ sampled every 0.2 s during the metric.
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
 import tempfile
@@ -23,6 +24,8 @@ from pathlib import Path
 
 from valuenet.commands.common import apply_common, base_parser, parse_years, setup_logging
 from valuenet.config import load_config
+
+log = logging.getLogger("valuenet")
 
 
 def parser():
@@ -85,11 +88,11 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int]) -> tuple[d
     from pyspark.sql import functions as F
 
     from valuenet.metrics.clustering import average_clustering, local_clustering
-    from valuenet.metrics.communities import communities, modularity
+    from valuenet.metrics.communities import modularity
     from valuenet.metrics.degrees import degrees
     from valuenet.metrics.geography import flows, shares
     from valuenet.metrics.paths import path_statistics
-    from valuenet.metrics.year_metrics import _graphframes_metrics
+    from valuenet.metrics.year_metrics import _graphframes_metrics, community_partition
     from valuenet.snapshot.year_network import build_year_network
 
     network = build_year_network(keyed, edges, years)
@@ -104,6 +107,7 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int]) -> tuple[d
 
     counts, s, peak = _timed(build)
     rows.append(("year network", s, peak))
+    log.info("  year network: %.1f s", s)  # progress: at scale 100 a metric takes minutes
     # Each metric is forced by an aggregate of its own column: a bare count() lets Spark drop the
     # left joins that add the metric (their right side is unique per vertex), timing nothing.
     steps = [("degrees", lambda: degrees(network).agg(F.sum("degree")).collect())]
@@ -112,14 +116,14 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int]) -> tuple[d
                    .agg(F.sum("pagerank"), F.countDistinct("component")).collect())]
     steps += [("clustering", lambda: average_clustering(local_clustering(network)).collect()),
               ("communities+modularity",
-               lambda: modularity(network, communities(network, settings.seed, settings.louvain_tries,
-                                                       settings.louvain_tries_max_edges).cache()).collect()),
+               lambda: modularity(network, community_partition(network, settings).cache()).collect()),
               ("paths", lambda: path_statistics(network, settings.exact_paths_max_nodes,
                                                 settings.path_sample_sources, settings.seed)),
               ("flows+shares", lambda: (flows(network).count(), shares(network, edges).count()))]
     for name, step in steps:
         _, s, peak = _timed(step)
         rows.append((name, s, peak))
+        log.info("  %s: %.1f s", name, s)
     network.vertices.unpersist()
     network.relations.unpersist()
     return counts, rows
@@ -219,12 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     # generation and ingest take most of an hour at scale 100; the metrics are what is measured
     reused = _ingested_sample(warehouse, args.scale, args.seed)
     if not reused:  # generated before the JVM starts, so that its peak is the generator's own
+        log.info("generating the sample (scale %g) in %s", args.scale, work)
         (nodes_path, edges_path), gen_s, gen_peak = _timed(lambda: write_sample(str(work / "sample"), args.scale,
                                                                                 args.seed))
     runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
     if reused:
         prepared = f"sample and warehouse reused from {work} (delete it to generate and ingest again)"
     else:
+        log.info("ingesting it into %s", warehouse)
         _, ingest_s, ingest_peak = _timed(lambda: ingest(runtime.spark, str(nodes_path), str(edges_path), warehouse))
         prepared = (f"sample generation {gen_s:.1f} s (peak {gen_peak:,.0f} MiB); ingest {ingest_s:.1f} s "
                     f"(peak {ingest_peak:,.0f} MiB)")
@@ -241,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
               f"# {prepared}"]
     print("\n".join(header), flush=True)
     years = parse_years(args.years, None)
+    log.info("measuring years %s on Spark, one metric at a time", args.years)
     counts, rows = valuenet_years(runtime, settings, keyed, edges, years)
     # valuenet's figures at once: at scale 100 the igraph / SciPy column takes far longer
     print(f"# valuenet: years {args.years} in one pass: "
@@ -254,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     if edges_pdf is not None:
         reference: dict[str, float] = {}
         for year in years:  # igraph: one graph at a time
+            log.info("igraph: year %d", year)
             for name, seconds in igraph_year(edges_pdf, year, settings.exact_paths_max_nodes,
                                              settings.path_sample_sources, settings.seed).items():
                 reference[name] = reference.get(name, 0.0) + seconds

@@ -7,8 +7,8 @@ and seeded vertex orders (the best Q of a few), so that the partition is reprodu
 year graph must fit in one executor (8.4 M edges are ~150 MB as int64 pairs). Modularity is then
 recomputed from the `community` column with DataFrame operations, so Q always describes the
 partition that is stored.
-Label propagation (GraphFrames) is not used: on hub-heavy graphs it floods and loses
-most of the modularity (STACK.md).
+Label propagation (label_propagation.py, the `analyze.communities.method` alternative) is
+distributed but floods on hub-heavy graphs and keeps less modularity (STACK.md).
 """
 
 from __future__ import annotations

@@ -11,12 +11,17 @@ from pyspark.sql import functions as F
 
 from valuenet.metrics import graph_algorithms
 from valuenet.metrics.clustering import average_clustering, local_clustering
+from valuenet.errors import ConfigError
 from valuenet.metrics.communities import communities, modularity
+from valuenet.metrics.label_propagation import label_propagation
 from valuenet.metrics.paths import path_statistics
 from valuenet.metrics.definitions import CONCENTRATION
 from valuenet.metrics.degrees import degrees, out_degree_concentration
 from valuenet.metrics.network import network_summary
 from valuenet.snapshot.year_network import YearNetwork
+
+
+COMMUNITY_METHODS = ("louvain", "label_propagation")
 
 
 @dataclass
@@ -32,6 +37,8 @@ class AlgorithmSettings:
     seed: int = 7
     louvain_tries: int = 5
     louvain_tries_max_edges: int = 1_000_000
+    community_method: str = "louvain"
+    label_propagation_rounds: int = 10
 
     @classmethod
     def from_config(cls, config: dict, with_graphframes: bool) -> "AlgorithmSettings":
@@ -44,14 +51,18 @@ class AlgorithmSettings:
                    exact_paths_max_nodes=int(a["paths"]["exact_max_nodes"]),
                    path_sample_sources=int(a["paths"]["sample_sources"]), seed=int(a["seed"]),
                    louvain_tries=int(a["communities"]["tries"]),
-                   louvain_tries_max_edges=int(a["communities"]["tries_max_edges"]))
+                   louvain_tries_max_edges=int(a["communities"]["tries_max_edges"]),
+                   community_method=_community_method(a["communities"]["method"]),
+                   label_propagation_rounds=int(a["communities"]["label_propagation_rounds"]))
 
     def as_params(self) -> dict[str, object]:
         """The settings as MLflow params (few and meaningful)."""
         return {"pagerank_damping": self.damping, "pagerank_tol": self.tol,
                 "components_algorithm": self.components_algorithm if self.with_graphframes else "unavailable",
-                "communities": f"louvain (igraph multilevel), resolution 1, best of {self.louvain_tries} "
-                               f"vertex orders up to {self.louvain_tries_max_edges} edges, else one",
+                "communities": (f"louvain (igraph multilevel), resolution 1, best of {self.louvain_tries} "
+                                f"vertex orders up to {self.louvain_tries_max_edges} edges, else one"
+                                if self.community_method == "louvain" else
+                                f"label propagation (LDBC CDLP), at most {self.label_propagation_rounds} rounds"),
                 "paths_exact_max_nodes": self.exact_paths_max_nodes,
                 "paths_sample_sources": self.path_sample_sources, "seed": self.seed}
 
@@ -71,10 +82,22 @@ def node_metrics(network: YearNetwork, settings: AlgorithmSettings) -> DataFrame
         result = result.withColumn("pagerank", F.lit(None).cast("double")) \
                        .withColumn("component", F.lit(None).cast("long"))
     result = (result.join(local_clustering(network), keys, "left")
-              .join(communities(network, settings.seed, settings.louvain_tries, settings.louvain_tries_max_edges),
-                    keys, "left"))
+              .join(community_partition(network, settings), keys, "left"))
     return result.select("year", "vid", "id", "kind", "in_degree", "out_degree", "degree", "pagerank",
                          "component", "clustering", "community")
+
+
+def community_partition(network: YearNetwork, settings: AlgorithmSettings) -> DataFrame:
+    """year, vid, community by the configured method (analyze.communities.method)."""
+    if settings.community_method == "label_propagation":
+        return label_propagation(network, settings.label_propagation_rounds)
+    return communities(network, settings.seed, settings.louvain_tries, settings.louvain_tries_max_edges)
+
+
+def _community_method(name: str) -> str:
+    if name not in COMMUNITY_METHODS:
+        raise ConfigError(f"analyze.communities.method: {name!r} is not one of {', '.join(COMMUNITY_METHODS)}")
+    return name
 
 
 def _graphframes_metrics(network: YearNetwork, settings: AlgorithmSettings) -> DataFrame:
