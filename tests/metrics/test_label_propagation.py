@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.metrics.test_clustering import make_network, read_adjacency, read_output, read_ve
+from valuenet.commands import analyze as analyze_command
 from valuenet.config import load_config
 from valuenet.errors import ConfigError
 from valuenet.metrics.communities import modularity
@@ -69,6 +70,11 @@ def test_the_setting_chooses_the_method_and_q_describes_its_partition(spark):
     assert row["modularity"] == pytest.approx(5 / 14, abs=1e-12) and row["communities"] == 3
 
 
-def test_an_unknown_method_is_one_clear_line():
+def test_an_unknown_method_is_one_clear_line(tmp_path, capsys):
     with pytest.raises(ConfigError, match="analyze.communities.method: 'leiden' is not one of louvain"):
         AlgorithmSettings.from_config(load_config(["analyze.communities.method=leiden"]), with_graphframes=False)
+    # the job says so before it starts Spark or looks at the warehouse (which does not exist)
+    code = analyze_command.main(["--warehouse", str(tmp_path / "none"), "--no-tracking",
+                                 "--conf", "analyze.communities.method=leiden"])
+    printed = capsys.readouterr().err
+    assert code == 2 and "is not one of louvain, label_propagation" in printed and "no such table" not in printed

@@ -282,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
             warehouse = resolve_path(args.warehouse or earlier["warehouse"] or config["warehouse"])
             log.info("--as-of-run %s: year %s, filter %r, nodes v%d, edges v%d", args.as_of_run, args.years,
                      network_filter.text, as_of["nodes"], as_of["edges"])
+        AlgorithmSettings.from_config(config, with_graphframes=False)  # a bad setting: one line before Spark starts
         runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
         log.info("analyze %s (%s)", warehouse, runtime.describe())
         rows = analyze(runtime, config, warehouse, args.years, not args.no_tracking, args.data_source,

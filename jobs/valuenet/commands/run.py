@@ -11,6 +11,7 @@ from valuenet.commands.common import job_config, base_parser, setup_logging
 from valuenet.commands.ingest import ingest
 from valuenet.commands.sample import write_sample
 from valuenet.errors import ValuenetError
+from valuenet.metrics.year_metrics import AlgorithmSettings
 from valuenet.report.year_table import format_year_table
 from valuenet.snapshot.network_filter import NetworkFilter
 from valuenet.spark import create_session
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         config, warehouse = job_config(args)
         if not args.no_tracking:
             check_reachable(tracking_uri(config))
+        AlgorithmSettings.from_config(config, with_graphframes=False)  # a bad setting: one line before Spark starts
         runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
         log.info("run: %s", runtime.describe())
         spark = runtime.spark
