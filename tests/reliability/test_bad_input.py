@@ -166,6 +166,9 @@ WHOLE_FILE_PROBLEMS = {
     "empty": (b"", "nodes.csv", "the file is empty or its first line is blank"),
     "a zip named .csv": (b"PK\x03\x04\x14\x00\x00\x00\x08\x00\xb7\x8c\xe3\x56\x00\x00\xff\xfe", "nodes.csv",
                          "line 1 is not UTF-8 text"),
+    "gbk json": (('{"id": "j1", "name": "Ok", "kind": "sample", "org_type": "enterprise"}\n{"id": "j2", "name": "'.encode()
+                  + "智源研究院".encode("gbk") + b'", "kind": "relation", "org_type": "other"}\n'), "nodes.json",
+                 r"line 2 is not UTF-8 text; the file must be UTF-8 JSON lines: .*iconv -f GBK"),
     "text named .parquet": (GOOD_NODES.encode(), "nodes.parquet", "cannot be read as parquet"),
     "a spreadsheet": (b"PK\x03\x04", "nodes.xlsx", r"unknown file type \.xlsx; give a \.csv, \.parquet or \.json"),
 }

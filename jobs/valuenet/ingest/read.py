@@ -71,20 +71,22 @@ def _with_row_numbers(df: DataFrame, start: int) -> DataFrame:
 _QUOTED = '"[^"]*"'
 
 
-def _check_utf8(path: str, numbered: DataFrame) -> None:
+def _check_utf8(path: str, numbered: DataFrame, kind: str = "CSV") -> None:
     """Raise InputFileError naming the first line that is not UTF-8 text (GBK, latin-1, UTF-16, binary).
 
     Spark's text reader keeps the bytes as they are, so such a file would otherwise be ingested
     with its names and ids silently turned into replacement characters. A NUL byte is valid
-    UTF-8 but no CSV text has one: it is how UTF-16 and binary files show.
+    UTF-8 but no CSV or JSON text has one: it is how UTF-16 and binary files show. kind: what the
+    file must be, for the message ("CSV", "JSON lines").
     """
     not_text = ~F.is_valid_utf8("value") | F.col("value").contains("\x00")
     found = numbered.where(not_text).agg(F.min("row_number").alias("line"), F.count("*").alias("n")).first()
     if found["n"]:
         which = "is" if found["n"] == 1 else f"and {found['n'] - 1:,} more lines are"
-        raise InputFileError(f"{path}: line {found['line']} {which} not UTF-8 text; the file must be UTF-8 CSV: "
-                             f"convert it (for example iconv -f GBK -t UTF-8 in.csv > out.csv, or save it as "
-                             f"'CSV UTF-8' from a spreadsheet) and ingest again")
+        how = ("for example iconv -f GBK -t UTF-8 in.csv > out.csv, or save it as 'CSV UTF-8' from a spreadsheet"
+               if kind == "CSV" else "for example iconv -f GBK -t UTF-8 in.json > out.json")
+        raise InputFileError(f"{path}: line {found['line']} {which} not UTF-8 text; the file must be UTF-8 {kind}: "
+                             f"convert it ({how}) and ingest again")
 
 
 def _records(spark: SparkSession, numbered: DataFrame) -> DataFrame:
@@ -147,6 +149,8 @@ def _read_csv(spark: SparkSession, path: str, schema: TableSchema) -> DataFrame:
 
 
 def _read_structured(spark: SparkSession, path: str, fmt: str, schema: TableSchema) -> DataFrame:
+    if fmt == "json":  # else Spark reports a GBK file as "not valid JSON", not as the encoding it is
+        _check_utf8(path, _with_row_numbers(spark.read.text(path), start=1), "JSON lines")
     try:
         reader = spark.read.option("primitivesAsString", True) if fmt == "json" else spark.read
         df = reader.format(fmt).load(path)
