@@ -9,9 +9,9 @@ from functools import reduce
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from valuenet.errors import ConfigError
 from valuenet.metrics import graph_algorithms
 from valuenet.metrics.clustering import average_clustering, local_clustering
-from valuenet.errors import ConfigError
 from valuenet.metrics.communities import communities, modularity
 from valuenet.metrics.label_propagation import label_propagation
 from valuenet.metrics.paths import path_statistics
