@@ -39,6 +39,9 @@ class AlgorithmSettings:
     louvain_tries_max_edges: int = 1_000_000
     community_method: str = "louvain"
     label_propagation_rounds: int = 10
+    louvain_one_task_max_edges: int = 10_000_000
+    louvain_distributed_rounds: int = 30
+    louvain_distributed_min_gain: float = 1e-4
 
     @classmethod
     def from_config(cls, config: dict, with_graphframes: bool) -> "AlgorithmSettings":
@@ -53,14 +56,20 @@ class AlgorithmSettings:
                    louvain_tries=int(a["communities"]["tries"]),
                    louvain_tries_max_edges=int(a["communities"]["tries_max_edges"]),
                    community_method=_community_method(a["communities"]["method"]),
-                   label_propagation_rounds=int(a["communities"]["label_propagation_rounds"]))
+                   label_propagation_rounds=int(a["communities"]["label_propagation_rounds"]),
+                   louvain_one_task_max_edges=int(a["communities"]["one_task_max_edges"]),
+                   louvain_distributed_rounds=int(a["communities"]["distributed_rounds"]),
+                   louvain_distributed_min_gain=float(a["communities"]["distributed_min_gain"]))
 
     def as_params(self) -> dict[str, object]:
         """The settings as MLflow params (few and meaningful)."""
         return {"pagerank_damping": self.damping, "pagerank_tol": self.tol,
                 "components_algorithm": self.components_algorithm if self.with_graphframes else "unavailable",
                 "communities": (f"louvain (igraph multilevel), resolution 1, best of {self.louvain_tries} "
-                                f"vertex orders up to {self.louvain_tries_max_edges} edges, else one"
+                                f"vertex orders up to {self.louvain_tries_max_edges} edges, else one; above "
+                                f"{self.louvain_one_task_max_edges} edges first coarsened by distributed levels "
+                                f"(at most {self.louvain_distributed_rounds} rounds, min gain "
+                                f"{self.louvain_distributed_min_gain})"
                                 if self.community_method == "louvain" else
                                 f"label propagation (LDBC CDLP), at most {self.label_propagation_rounds} rounds"),
                 "paths_exact_max_nodes": self.exact_paths_max_nodes,
@@ -91,7 +100,9 @@ def community_partition(network: YearNetwork, settings: AlgorithmSettings) -> Da
     """year, vid, community by the configured method (analyze.communities.method)."""
     if settings.community_method == "label_propagation":
         return label_propagation(network, settings.label_propagation_rounds)
-    return communities(network, settings.seed, settings.louvain_tries, settings.louvain_tries_max_edges)
+    return communities(network, settings.seed, settings.louvain_tries, settings.louvain_tries_max_edges,
+                       settings.louvain_one_task_max_edges, settings.louvain_distributed_rounds,
+                       settings.louvain_distributed_min_gain)
 
 
 def _community_method(name: str) -> str:
