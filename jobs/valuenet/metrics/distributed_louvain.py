@@ -86,7 +86,7 @@ def coarsen(pairs: DataFrame, stop_edges: int, max_rounds: int = 30, min_gain: f
             on_level: Callable[[int, dict[int, int]], None] = lambda level, edges: None) -> Coarsened:
     """Runs distributed Louvain levels on every year of pairs (year, a, b: the undirected simple
     view, a < b, unweighted), each year until its coarse graph has at most stop_edges edges or a
-    level moves nothing. stop_edges = 0 runs Louvain to its end.
+    level gains less than min_gain Q. stop_edges = 0 runs Louvain to its end.
 
     on_level(level, {year: coarse edges}) is called after each level (progress).
     """
@@ -225,11 +225,16 @@ def _one_round(arcs: DataFrame, nodes: DataFrame, state: DataFrame, two_m: DataF
             .select("year", "v", F.coalesce("moved_to", "c").alias("c")))
 
 
-def _q_per_year(arcs: DataFrame, nodes: DataFrame, state: DataFrame, two_m: DataFrame) -> dict[int, float]:
-    """{year: Q of state's partition}, for the weighted graph (arcs, nodes' self-loops)."""
+def _with_communities(arcs: DataFrame, state: DataFrame) -> DataFrame:
+    """year, v, u, w, cv, cu: each arc with the communities of its two ends."""
     cv = state.select("year", "v", F.col("c").alias("cv"))
     cu = state.select("year", F.col("v").alias("u"), F.col("c").alias("cu"))
-    inside_arcs = (arcs.join(cv, ["year", "v"]).join(cu, ["year", "u"]).where(F.col("cv") == F.col("cu"))
+    return arcs.join(cv, ["year", "v"]).join(cu, ["year", "u"])
+
+
+def _q_per_year(arcs: DataFrame, nodes: DataFrame, state: DataFrame, two_m: DataFrame) -> dict[int, float]:
+    """{year: Q of state's partition}, for the weighted graph (arcs, nodes' self-loops)."""
+    inside_arcs = (_with_communities(arcs, state).where(F.col("cv") == F.col("cu"))
                    .groupBy("year").agg((F.sum("w") / 2).alias("between")))
     per_node = state.join(nodes, ["year", "v"])
     tot_squares = (per_node.groupBy("year", "c").agg(F.sum("k").alias("tot"), F.sum("inner").alias("inner"))
@@ -243,15 +248,13 @@ def _q_per_year(arcs: DataFrame, nodes: DataFrame, state: DataFrame, two_m: Data
 def _coarse_graph(arcs: DataFrame, nodes: DataFrame, state: DataFrame) -> tuple[DataFrame, DataFrame]:
     """(arcs, nodes) of the graph whose vertices are state's communities: edge weights between two
     communities summed, the weight inside a community its self-loop (`inner`)."""
-    cv = state.select("year", "v", F.col("c").alias("cv"))
-    cu = state.select("year", F.col("v").alias("u"), F.col("c").alias("cu"))
-    mapped = arcs.join(cv, ["year", "v"]).join(cu, ["year", "u"])
+    mapped = _with_communities(arcs, state)
     new_arcs = (mapped.where(F.col("cv") != F.col("cu"))
                 .groupBy("year", F.col("cv").alias("v"), F.col("cu").alias("u")).agg(F.sum("w").alias("w")))
     # each inside edge was seen from both ends
     inside = (mapped.where(F.col("cv") == F.col("cu")).groupBy("year", F.col("cv").alias("v"))
               .agg((F.sum("w") / 2).alias("inside")))
-    new_nodes = (nodes.join(cv, ["year", "v"]).groupBy("year", F.col("cv").alias("v"))
+    new_nodes = (nodes.join(state, ["year", "v"]).groupBy("year", F.col("c").alias("v"))
                  .agg(F.sum("k").alias("k"), F.sum("inner").alias("inner"))
                  .join(inside, ["year", "v"], "left")
                  .select("year", "v", "k", (F.col("inner") + F.coalesce("inside", F.lit(0.0))).alias("inner")))
