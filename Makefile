@@ -9,6 +9,8 @@ JAVA_HOME ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/
 export JAVA_HOME
 
 .PHONY: help setup run test cluster-test package ui clean
+# A recipe that fails leaves no target behind, so the next `make` tries again.
+.DELETE_ON_ERROR:
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -17,7 +19,7 @@ setup: $(VENV)/.installed .jars/RESOLUTION.txt  ## Python environment and the De
 
 # uv installs the same pinned set as pip (same `pip freeze`), in 85 s instead of 2 min 15 s on a
 # clean clone: CI time the tests need. --compile-bytecode as pip does: where PYTHONDONTWRITEBYTECODE
-# is set (this machine), nothing is ever compiled otherwise and every Python process (jobs, Spark's
+# is set (as on CI machines), nothing is ever compiled otherwise and every Python process (jobs, Spark's
 # Python workers, the MLflow server) compiles its imports anew: `import mlflow, pyspark` 16 s vs 7 s.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +27,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[test]'
 	touch $@
 
+# Where the Maven registry serves no io.graphframes artifact, ../shared/graphframes/install.sh
+# puts the same release (built from its upstream sources) into the local Maven repository under
+# its real coordinates first; elsewhere it is absent and Maven Central serves it.
+GRAPHFRAMES_LOCAL := ../shared/graphframes/install.sh
+
 .jars/RESOLUTION.txt: conf/valuenet.yaml $(VENV)/.installed
 	@command -v mvn >/dev/null || { echo "Maven (mvn) is needed once to resolve the jars: apt-get install -y maven"; exit 1; }
+	@if [ -f $(GRAPHFRAMES_LOCAL) ]; then bash $(GRAPHFRAMES_LOCAL); fi
 	$(BIN)/python -m valuenet.jars
 
 run: setup  ## the default job: sample -> ingest -> analyze 2014-2022 -> year table

@@ -11,7 +11,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 # The tests' graphs have a handful of rows, so compiling Java for each new plan (whole-stage
 # codegen, then Janino) costs more than running it: interpreted, a warm analyze of a 5-node
-# registry takes 6.4 s instead of 9.5 s, a warm ingest 5.5 s instead of 7.5 s (session 8). Same
+# registry takes 6.4 s instead of 9.5 s, a warm ingest 5.5 s instead of 7.5 s. Same
 # results by Spark's contract. The suite's session and the jobs it starts to kill or race use it;
 # the spark-submit jobs on the standalone cluster keep the profile's codegen, and the cluster test
 # compares their tables with this session's.
@@ -61,12 +61,6 @@ def config():
     from valuenet.config import load_config
 
     return load_config()
-
-
-def needs_graphframes(runtime):
-    if not runtime.has_graphframes:
-        pytest.skip("GraphFrames JVM classes are missing (io.graphframes:graphframes-spark4_2.13:0.12.3 "
-                    "is not served by Maven Central here; see .jars/RESOLUTION.txt)")
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ import csv
 import pytest
 from mlflow import MlflowClient
 
-from tests.conftest import needs_graphframes
 from valuenet import tables
 from valuenet.commands.analyze import analyze
 from valuenet.commands.ingest import ingest
@@ -57,9 +56,8 @@ def test_network_row_matches_the_expected_counts(example):
     assert row["density"] == pytest.approx(float(want["density"]), abs=1e-12)
 
 
-def test_pagerank_and_components_match_the_expected_files(runtime, example):
-    needs_graphframes(runtime)
-    got = _node_metrics(runtime.spark, example["warehouse"])
+def test_pagerank_and_components_match_the_expected_files(spark, example):
+    got = _node_metrics(spark, example["warehouse"])
     for node_id, want in example["expected"].items():
         ref = float(want["pagerank"])
         assert abs(got[node_id]["pagerank"] - ref) <= 1e-6 + 1e-4 * ref, node_id
@@ -91,11 +89,10 @@ def test_modularity_is_that_of_the_stored_communities(spark, example):
     assert row["modularity"] >= float(example["expected_network"]["louvain_modularity_nx"]) - 0.03
 
 
-def test_graphframes_metrics_are_null_not_faked_without_graphframes(runtime, example):
-    row = example["rows"][0]
-    if not runtime.has_graphframes:
-        assert row["components"] is None
-        assert all(r["pagerank"] is None for r in _node_metrics(runtime.spark, example["warehouse"]).values())
+def test_every_node_has_pagerank_and_component(spark, example):
+    got = _node_metrics(spark, example["warehouse"])
+    assert all(r["pagerank"] is not None and r["component"] is not None for r in got.values())
+    assert sum(r["pagerank"] for r in got.values()) == pytest.approx(1.0, abs=1e-12)
 
 
 def test_mlflow_has_one_parent_and_a_child_per_year(spark, example):

@@ -123,6 +123,5 @@ def test_the_compare_years_notebook_runs_on_the_finished_run(finished, monkeypat
     assert len(images) == 3  # trends, bump chart, degree distributions
     shown = "\n".join(str(o.get("data", {}).get("text/markdown", "")) + str(o.get("text", "")) for o in outputs)
     assert "9 year runs" in shown and "Synthetic sample" in shown
-    # PageRank needs GraphFrames: the bump chart says which measure ranks the nodes
-    assert "Ranking by **PageRank**" in shown or "falls back to total degree" in shown
+    assert "Top 10 organisations by PageRank, each year" in shown
     assert "degree distributions overlaid: 2014, 2018, 2022" in shown

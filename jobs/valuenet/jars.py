@@ -3,7 +3,8 @@
 Run once by `make setup` as `python -m valuenet.jars`. Each package is resolved
 with Maven into its own sub-folder, and jars that pyspark already ships (Spark,
 Hadoop, Jackson, Scala, logging) are left out so that the classpath holds one
-version of each library. The outcome of each package, with Maven's exact error
+version of each library. A folder is resolved again when the coordinate in the
+configuration differs from the one it was resolved from. The outcome of each package, with Maven's exact error
 when it failed, is written to <jars dir>/RESOLUTION.txt.
 """
 
@@ -25,6 +26,10 @@ _PROVIDED_PREFIXES = ("jackson-", "log4j-", "slf4j-", "hadoop-client", "parquet-
                       "commons-logging", "javax.annotation-api", "jsr305", "snappy-java", "zstd-jni",
                       "aircompressor", "RoaringBitmap")
 
+# In each package's folder: the coordinate its jars were resolved from, so that a changed
+# coordinate in conf/valuenet.yaml is resolved again instead of keeping stale jars.
+COORDINATE_FILE = "COORDINATE"
+
 _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>valuenet</groupId><artifactId>jar-resolution</artifactId><version>1</version>
@@ -44,6 +49,12 @@ def jars_dir(config: dict) -> Path:
 def local_jars(folder: Path) -> list[Path]:
     """Every jar under `folder`, sorted, for `spark.jars`."""
     return sorted(folder.rglob("*.jar")) if folder.exists() else []
+
+
+def resolved_coordinate(target: Path) -> str | None:
+    """The coordinate whose jars `target` holds, or None (resolved before it was recorded)."""
+    marker = target / COORDINATE_FILE
+    return marker.read_text().strip() if marker.exists() else None
 
 
 def _artifact_name(jar: Path) -> str:
@@ -86,25 +97,26 @@ def resolve_package(coordinate: str, target: Path) -> tuple[bool, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Resolve every package of conf/valuenet.yaml `jars.packages`; non-zero if a required one fails."""
+    """Resolve every package of conf/valuenet.yaml `jars.packages` whose folder does not hold that
+    coordinate's jars yet; non-zero if one fails (every package is required)."""
     config = load_config()
     folder = jars_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
-    optional = set(config["jars"].get("optional", []))
-    lines, failed_required = [], False
+    lines, failed = [], False
     for name, coordinate in config["jars"]["packages"].items():
         target = folder / name
-        if local_jars(target):
+        if local_jars(target) and resolved_coordinate(target) == coordinate:
             lines.append(f"{name}\t{coordinate}\tok (already resolved)")
             continue
         ok, message = resolve_package(coordinate, target)
-        status = "ok" if ok else ("FAILED (optional)" if name in optional else "FAILED")
-        lines.append(f"{name}\t{coordinate}\t{status}: {message}")
-        failed_required |= not ok and name not in optional
+        if ok:
+            (target / COORDINATE_FILE).write_text(coordinate + "\n")
+        lines.append(f"{name}\t{coordinate}\t{'ok' if ok else 'FAILED'}: {message}")
+        failed |= not ok
     (folder / "RESOLUTION.txt").write_text("\n".join(lines) + "\n")
     for line in lines:
         print("jars:", line.replace("\t", "  "))
-    return 1 if failed_required else 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 Settings come from conf/spark-defaults.<profile>.conf, then from the command
 line (`--spark key=value`); under spark-submit, whatever spark-submit already
-set (master, memory, --jars, --packages) wins. Delta is required; GraphFrames
-is probed and reported (see conf/valuenet.yaml, jars.optional).
+set (master, memory, --jars, --packages) wins. Delta and GraphFrames are
+required: without their classes the job stops at start-up, naming the
+coordinates and the fix.
 """
 
 from __future__ import annotations
@@ -25,11 +26,10 @@ log = logging.getLogger("valuenet")
 
 @dataclass
 class Runtime:
-    """What the session runs with: versions, and which optional JVM packages are present."""
+    """What the session runs with: the session and the versions of Spark, its JVM packages and Java."""
 
     spark: SparkSession
     versions: dict[str, str] = field(default_factory=dict)
-    has_graphframes: bool = False
 
     def describe(self) -> str:
         return ", ".join(f"{k} {v}" for k, v in self.versions.items())
@@ -68,9 +68,10 @@ def _jar_version(spark: SparkSession, class_name: str) -> str | None:
 
 def create_session(config: dict, spark_overrides: list[str] | None = None,
                    checkpoint_dir: str | None = None) -> Runtime:
-    """A SparkSession with Delta (required) and GraphFrames (probed), quiet logs and a checkpoint dir.
+    """A SparkSession with Delta and GraphFrames, quiet logs and a checkpoint dir.
 
-    Raises MissingJarsError naming the coordinates and the fix when Delta's classes are missing.
+    Raises MissingJarsError naming the coordinates and the fix when Delta's or GraphFrames'
+    classes are missing (the session is stopped first).
     """
     settings = read_spark_defaults(config["spark"]["profile"])
     for item in spark_overrides or []:
@@ -104,30 +105,31 @@ def create_session(config: dict, spark_overrides: list[str] | None = None,
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
 
-    packages = config["jars"]["packages"]
-    probes = config["jars"]["probe_classes"]
-    delta = _jar_version(spark, probes["delta"])
-    if delta is None:
-        raise MissingJarsError(
-            f"Delta Lake classes ({probes['delta']}) are not on the classpath: looked for jars in {folder}. "
-            f"Run `make setup` (it resolves {packages['delta']} from Maven Central), or pass "
-            f"--packages {packages['delta']} / --jars <local jars> to spark-submit, or set VALUENET_JARS.")
-    graphframes = _jar_version(spark, probes["graphframes"])
+    found = {name: _jar_version(spark, probe) for name, probe in config["jars"]["probe_classes"].items()}
+    missing = [name for name, jar in found.items() if jar is None]
+    if missing:
+        spark.stop()
+        raise MissingJarsError(_missing_message(config, missing, folder))
     jvm = spark.sparkContext._jvm
     versions = {
         "spark": spark.version,
-        "delta": delta,
-        "graphframes": graphframes or "MISSING",
+        "delta": found["delta"],
+        "graphframes": found["graphframes"],
         "java": str(jvm.java.lang.System.getProperty("java.version")),
     }
     if checkpoint_dir:
         spark.sparkContext.setCheckpointDir(checkpoint_dir)
-    runtime = Runtime(spark=spark, versions=versions, has_graphframes=graphframes is not None)
+    runtime = Runtime(spark=spark, versions=versions)
     log.info("Spark session: %s", runtime.describe())
     log.info("Spark settings: master %s, %s shuffle partitions, AQE %s", spark.sparkContext.master,
              spark.conf.get("spark.sql.shuffle.partitions"), spark.conf.get("spark.sql.adaptive.enabled"))
-    if graphframes is None:
-        log.warning("GraphFrames classes (%s) are missing: pagerank and components are left null. "
-                    "Fix: make setup once %s can be resolved, or pass --packages / --jars with it.",
-                    probes["graphframes"], packages["graphframes"])
     return runtime
+
+
+def _missing_message(config: dict, missing: list[str], folder: Path) -> str:
+    packages, probes = config["jars"]["packages"], config["jars"]["probe_classes"]
+    what = " and ".join(f"{name} ({probes[name]})" for name in missing)
+    coordinates = ",".join(packages[name] for name in missing)
+    return (f"the classes of {what} are not on the classpath: looked for jars in {folder}. "
+            f"Run `make setup` (it resolves {coordinates} from Maven Central), or pass "
+            f"--packages {coordinates} / --jars <local jars> to spark-submit, or set VALUENET_JARS.")

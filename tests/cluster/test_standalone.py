@@ -94,6 +94,15 @@ def test_cluster_tables_equal_local_mode(cluster, sample, runtime, config, tmp_p
     for name in tables.OUTPUT_TABLES:
         want, got = _table(local, name), _table(remote, name)
         assert len(want) > 0, name
+        if name == "node_metrics":
+            # PageRank stops at a tolerance, and which vertices are still above it can differ with
+            # the partitioning: each side is within the stated L1 bound of the exact PageRank, so
+            # within twice that of each other (in practice far closer)
+            bound = float(config["analyze"]["pagerank"]["l1_bound"])
+            distance = (want["pagerank"] - got["pagerank"]).abs().groupby(want["year"]).sum()
+            assert (distance <= 2 * bound).all(), distance.to_dict()
+            assert want["pagerank"].notna().all() and want["component"].notna().all()
+            want, got = want.drop(columns="pagerank"), got.drop(columns="pagerank")
         pd.testing.assert_frame_equal(want, got, check_exact=False, rtol=1e-9, atol=1e-12, obj=name)
 
 

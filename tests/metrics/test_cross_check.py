@@ -1,5 +1,5 @@
-"""Degrees, PageRank and components on a random directed graph (hubs, sinks, several components),
-cross-checked against NetworkX on the same graph."""
+"""Degrees on a random directed graph (hubs, sinks, several components), cross-checked against
+NetworkX on the same graph (PageRank and components: test_graph_algorithms.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from tests.conftest import needs_graphframes
 from tests.metrics.test_clustering import make_network
-from valuenet.metrics import graph_algorithms
 from valuenet.metrics.degrees import degrees, out_degree_concentration
 
 
@@ -44,21 +42,3 @@ def test_out_degree_concentration_by_hand(spark):
     row = out_degree_concentration(degrees(network), [("top_10pct", 0.10), ("top_30pct", 0.30)]).first()
     assert row["top_10pct"] == pytest.approx(4 / 7)  # ceil(1.0) = 1 node
     assert row["top_30pct"] == pytest.approx(7 / 7)
-
-
-def test_pagerank_equals_networkx(runtime, random_graph):
-    needs_graphframes(runtime)
-    network = make_network(runtime.spark, list(random_graph.nodes), list(random_graph.edges))
-    got = {r["vid"]: r["pagerank"] for r in graph_algorithms.pagerank(network, 0.85, 1e-10).collect()}
-    want = nx.pagerank(random_graph, alpha=0.85, weight=None, tol=1e-12, max_iter=1000)
-    assert sum(got.values()) == pytest.approx(1.0, abs=1e-9)
-    for v, ref in want.items():
-        assert abs(got[v] - ref) <= 1e-6 + 1e-4 * ref, v
-
-
-def test_components_equal_networkx(runtime, random_graph):
-    needs_graphframes(runtime)
-    network = make_network(runtime.spark, list(random_graph.nodes), list(random_graph.edges))
-    got = {r["vid"]: r["component"] for r in graph_algorithms.weak_components(network, "two_phase", -1, 2).collect()}
-    for component in nx.weakly_connected_components(random_graph):
-        assert {got[v] for v in component} == {min(component)}

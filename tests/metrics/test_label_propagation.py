@@ -60,7 +60,7 @@ def test_ldbc_validation_graphs(spark, shared, graph, rounds):
 
 def test_the_setting_chooses_the_method_and_q_describes_its_partition(spark):
     config = load_config(["analyze.communities.method=label_propagation"])
-    settings = AlgorithmSettings.from_config(config, with_graphframes=False)
+    settings = AlgorithmSettings.from_config(config)
     assert "label propagation" in settings.as_params()["communities"]
     network = make_network(spark, range(1, 8), TRIANGLES)
     partition = community_partition(network, settings).cache()
@@ -72,7 +72,7 @@ def test_the_setting_chooses_the_method_and_q_describes_its_partition(spark):
 
 def test_an_unknown_method_is_one_clear_line(tmp_path, capsys):
     with pytest.raises(ConfigError, match="analyze.communities.method: 'leiden' is not one of louvain"):
-        AlgorithmSettings.from_config(load_config(["analyze.communities.method=leiden"]), with_graphframes=False)
+        AlgorithmSettings.from_config(load_config(["analyze.communities.method=leiden"]))
     # the job says so before it starts Spark or looks at the warehouse (which does not exist)
     code = analyze_command.main(["--warehouse", str(tmp_path / "none"), "--no-tracking",
                                  "--conf", "analyze.communities.method=leiden"])

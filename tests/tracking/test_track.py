@@ -83,7 +83,8 @@ def test_the_children_carry_the_stored_metrics_versions_and_artifacts(tracked):
         assert child.data.params["input_version_edges"] == str(versions["edges"])
         assert len(child.data.tags["valuenet.fingerprint"]) == 24 and child.data.tags["valuenet.filter"] == "none"
         artifacts = {a.path for a in tracked["client"].list_artifacts(child.info.run_id, "tables")}
-        assert {"tables/top20_degree.json", "tables/flows.json", "tables/shares.json"} <= artifacts
+        assert {"tables/top20_degree.json", "tables/top20_pagerank.json", "tables/flows.json",
+                "tables/shares.json"} <= artifacts
         assert {i.dataset.name for i in tracked["client"].get_run(child.info.run_id).inputs.dataset_inputs} == \
             {"nodes", "edges"}
     logged = tracked["client"].download_artifacts(_children(tracked)[0].info.run_id, "tables/top20_degree.json")

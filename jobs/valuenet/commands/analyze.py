@@ -76,7 +76,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
         raise ValuenetError(f"{tables.table_path(warehouse, 'edges')}: no relations"
                             + (f" that pass --filter {network_filter.text}" if network_filter else "")
                             + ", so no year to analyse")
-    settings = AlgorithmSettings.from_config(config, runtime.has_graphframes)
+    settings = AlgorithmSettings.from_config(config)
     provenance = input_versions(versions, network_filter.text, settings.as_params())
     done = _already_written(spark, warehouse, years, network_filter.text, provenance) if resume else {}
     if done:
@@ -208,7 +208,7 @@ def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: 
     network = build_year_network(keyed, edges, years)
     network.vertices.cache()
     network.relations.cache()
-    per_node = node_metrics(network, settings).cache()
+    per_node = node_metrics(network, settings, on_stage=stages.done).cache()
     per_node.count()
     stages.done("node metrics")
     summaries = network_metrics(network, per_node, settings, on_stage=stages.done)
@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
             warehouse = resolve_path(args.warehouse or earlier["warehouse"] or config["warehouse"])
             log.info("--as-of-run %s: year %s, filter %r, nodes v%d, edges v%d", args.as_of_run, args.years,
                      network_filter.text, as_of["nodes"], as_of["edges"])
-        AlgorithmSettings.from_config(config, with_graphframes=False)  # a bad setting: one line before Spark starts
+        AlgorithmSettings.from_config(config)  # a bad setting: one line before Spark starts
         runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
         log.info("analyze %s (%s)", warehouse, runtime.describe())
         rows = analyze(runtime, config, warehouse, args.years, not args.no_tracking, args.data_source,

@@ -6,6 +6,10 @@ A script that prints figures (never a timed test):
 
     valuenet benchmark --scale 1 --years 2014-2022
     valuenet benchmark --scale 10 --years 2022 --markdown >> docs/benchmarks.md
+    valuenet benchmark --scale 1 --years 2014-2022 --pagerank-tolerances 1e-3,1e-4,1e-5,1e-6
+
+PageRank and components are also run as "plain GraphFrames" (a year at a time, the options of the
+GraphFrames docs), and both PageRanks are compared with an exact solution.
 
 Each metric is forced (an aggregate of its own column) on its own so its time is its own; peak memory is the
 largest resident set of this process and its children (the Spark JVM, Python workers)
@@ -22,10 +26,14 @@ import threading
 import time
 from pathlib import Path
 
+from valuenet.commands.benchmark_graphframes import errors, exact_pagerank, plain_graphframes
 from valuenet.commands.common import apply_common, base_parser, parse_years, setup_logging
 from valuenet.config import load_config
 
 log = logging.getLogger("valuenet")
+
+
+METRICS = ("degrees", "pagerank+components", "clustering", "communities+modularity", "paths", "flows+shares")
 
 
 def parser():
@@ -36,6 +44,16 @@ def parser():
     p.add_argument("--work", help="folder for the sample and warehouse (default: a temporary folder)")
     p.add_argument("--no-igraph", action="store_true", help="skip the igraph column")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    p.add_argument("--metrics", metavar="NAME,NAME,...",
+                   help="measure only these metrics (default: all): " + ", ".join(METRICS))
+    p.add_argument("--no-plain-graphframes", action="store_true",
+                   help="skip the plain GraphFrames column (PageRank and components a year at a time)")
+    p.add_argument("--pagerank-passes", type=int, metavar="N",
+                   help="instead of the metrics: PageRank + components of the years N times over, with the "
+                        "time, the peak memory and the RDDs left persisted after each pass")
+    p.add_argument("--pagerank-tolerances", metavar="TOL,TOL,...",
+                   help="instead of the metrics: PageRank's error against an exact solution and its time, "
+                        "for each of these GraphFrames tolerances (e.g. 1e-3,1e-4,1e-5,1e-6)")
     return p
 
 
@@ -82,9 +100,11 @@ def _timed(fn):
     return value, seconds, memory.peak
 
 
-def valuenet_years(runtime, settings, keyed, edges, years: list[int]) -> tuple[dict, list[tuple[str, float, float]]]:
+def valuenet_years(runtime, settings, keyed, edges, years: list[int], plain: bool = True,
+                   metrics: tuple[str, ...] = METRICS) -> tuple[dict, list[tuple[str, float, float]], dict]:
     """Each metric of these years on Spark, all years in one pass as analyze runs them, forced one
-    metric at a time: ({year: (nodes, edges)}, [(metric, s, peak MiB)])."""
+    metric at a time: ({year: (nodes, edges)}, [(metric, s, peak MiB)], PageRank figures: valuenet's
+    and (with plain) plain GraphFrames' time, peak and error against the exact PageRank)."""
     from pyspark.sql import functions as F
 
     from valuenet.metrics.clustering import average_clustering, local_clustering
@@ -92,7 +112,8 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int]) -> tuple[d
     from valuenet.metrics.degrees import degrees
     from valuenet.metrics.geography import flows, shares
     from valuenet.metrics.paths import path_statistics
-    from valuenet.metrics.year_metrics import _graphframes_metrics, community_partition
+    from valuenet.metrics.graph_algorithms import pagerank_and_components
+    from valuenet.metrics.year_metrics import community_partition
     from valuenet.snapshot.year_network import build_year_network
 
     network = build_year_network(keyed, edges, years)
@@ -110,26 +131,88 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int]) -> tuple[d
     log.info("  year network: %.1f s", s)  # progress: at scale 100 a metric takes minutes
     # Each metric is forced by an aggregate of its own column: a bare count() lets Spark drop the
     # left joins that add the metric (their right side is unique per vertex), timing nothing.
-    steps = [("degrees", lambda: degrees(network).agg(F.sum("degree")).collect())]
-    if settings.with_graphframes:
-        steps += [("pagerank+components", lambda: _graphframes_metrics(network, settings)
-                   .agg(F.sum("pagerank"), F.countDistinct("component")).collect())]
-    steps += [("clustering", lambda: average_clustering(local_clustering(network)).collect()),
-              ("communities+modularity",
-               lambda: modularity(network, community_partition(network, settings).cache()).collect()),
-              ("paths", lambda: path_statistics(network, settings.exact_paths_max_nodes,
-                                                settings.path_sample_sources, settings.seed)),
-              ("flows+shares", lambda: (flows(network).count(), shares(network, edges).count()))]
-    for name, step in steps:
+    steps = [("degrees", lambda: degrees(network).agg(F.sum("degree")).collect()),
+             ("pagerank+components", lambda: ranked.append(pagerank_and_components(
+                 network, settings.damping, settings.tol, settings.components_algorithm,
+                 settings.checkpoint_interval, settings.broadcast_threshold))),
+             ("clustering", lambda: average_clustering(local_clustering(network)).collect()),
+             ("communities+modularity",
+              lambda: modularity(network, community_partition(network, settings).cache()).collect()),
+             ("paths", lambda: path_statistics(network, settings.exact_paths_max_nodes,
+                                               settings.path_sample_sources, settings.seed)),
+             ("flows+shares", lambda: (flows(network).count(), shares(network, edges).count()))]
+    ranked = []  # held by a local checkpoint: computed when made
+    for name, step in [(name, step) for name, step in steps if name in metrics]:
         _, s, peak = _timed(step)
         rows.append((name, s, peak))
         log.info("  %s: %.1f s", name, s)
+    if "pagerank+components" not in metrics:
+        network.vertices.unpersist()
+        network.relations.unpersist()
+        return counts, rows, {}
+    exact = exact_pagerank(network, settings.damping)
+    pagerank = {"valuenet": errors(ranked[0].select("year", "vid", "pagerank").toPandas(), exact)}
+    if plain:
+        log.info("  plain GraphFrames: pagerank+components a year at a time")
+        found, s, peak = _timed(lambda: plain_graphframes(network))
+        pagerank["plain"] = errors(found, exact)
+        pagerank["plain_s"], pagerank["plain_peak"] = s, peak
+        log.info("  plain GraphFrames: %.1f s", s)
     network.vertices.unpersist()
     network.relations.unpersist()
-    return counts, rows
+    return counts, rows, pagerank
 
 
-def igraph_year(edges_pdf, year: int, exact_max_nodes: int, sample_sources: int, seed: int) -> dict[str, float]:
+def repeated_passes(runtime, settings, keyed, edges, years: list[int], passes: int) -> list[dict]:
+    """PageRank + components of these years `passes` times, as successive analyze passes would run
+    them: per pass its time, the peak memory of the process tree and the RDDs still persisted after."""
+    from valuenet.metrics.graph_algorithms import pagerank_and_components
+    from valuenet.snapshot.year_network import build_year_network
+
+    network = build_year_network(keyed, edges, years)
+    network.vertices.cache()
+    network.relations.cache()
+    network.vertices.count(), network.relations.count()
+    persisted = runtime.spark.sparkContext._jsc.getPersistentRDDs
+    records = [{"pass": 0, "seconds": None, "peak_MiB": round(PeakMemory.tree_rss()), "persisted_rdds": persisted().size()}]
+    for number in range(1, passes + 1):
+        _, s, peak = _timed(lambda: pagerank_and_components(
+            network, settings.damping, settings.tol, settings.components_algorithm, settings.checkpoint_interval,
+            settings.broadcast_threshold).agg({"pagerank": "sum"}).collect())
+        records.append({"pass": number, "seconds": round(s, 1), "peak_MiB": round(peak),
+                        "persisted_rdds": persisted().size()})
+        log.info("  pass %d: %.1f s, peak %.0f MiB", number, s, peak)
+    network.vertices.unpersist()
+    network.relations.unpersist()
+    return records
+
+
+def tolerance_curve(settings, keyed, edges, years: list[int], tolerances: list[float]) -> list[dict]:
+    """PageRank + components of these years in one run for each GraphFrames tolerance: time, peak
+    memory, the largest per-year L1 distance to the exact PageRank, and whether the top 20 agree."""
+    from valuenet.metrics.graph_algorithms import pagerank_and_components
+    from valuenet.snapshot.year_network import build_year_network
+
+    network = build_year_network(keyed, edges, years)
+    network.vertices.cache()
+    network.relations.cache()
+    exact = exact_pagerank(network, settings.damping)
+    records = []
+    for tol in tolerances:
+        found, s, peak = _timed(lambda t=tol: pagerank_and_components(
+            network, settings.damping, t, settings.components_algorithm, settings.checkpoint_interval,
+            settings.broadcast_threshold).select("year", "vid", "pagerank").toPandas())
+        l1, same_top = errors(found, exact)
+        records.append({"tol": tol, "seconds": round(s, 1), "peak_MiB": round(peak), "max_year_L1": f"{l1:.2e}",
+                        "same_top_20": same_top})
+        log.info("  tol %g: %.1f s, largest per-year L1 %.2e", tol, s, l1)
+    network.vertices.unpersist()
+    network.relations.unpersist()
+    return records
+
+
+def igraph_year(edges_pdf, year: int, exact_max_nodes: int, sample_sources: int, seed: int,
+                damping: float) -> dict[str, float]:
     """The same metrics with igraph / scipy on one machine: {metric: seconds}.
 
     Paths as valuenet chooses them: exact up to exact_max_nodes nodes, else BFS from the
@@ -151,7 +234,7 @@ def igraph_year(edges_pdf, year: int, exact_max_nodes: int, sample_sources: int,
     g = ig.Graph(n=len(ids), edges=np.column_stack([src, dst]).tolist(), directed=True)
     times["year network"] = time.perf_counter() - started
     for name, fn in (("degrees", lambda: (g.indegree(), g.outdegree())),
-                     ("pagerank+components", lambda: (g.pagerank(damping=0.85, directed=True),
+                     ("pagerank+components", lambda: (g.pagerank(damping=damping, directed=True),
                                                       g.connected_components(mode="weak")))):
         started = time.perf_counter()
         fn()
@@ -238,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     keyed = with_surrogate_keys(tables.read(spark, warehouse, "nodes")).cache()
     check_surrogate_keys(keyed)
     edges = tables.read(spark, warehouse, "edges").cache()
-    settings = AlgorithmSettings.from_config(config, runtime.has_graphframes)
+    settings = AlgorithmSettings.from_config(config)
     header = [f"# valuenet benchmark: scale {args.scale:g}, seed {args.seed}",
               f"# machine: {machine()}",
               f"# versions: {runtime.describe()}, python {platform.python_version()}",
@@ -247,14 +330,43 @@ def main(argv: list[str] | None = None) -> int:
               f"# {prepared}"]
     print("\n".join(header), flush=True)
     years = parse_years(args.years, None)
+    if args.pagerank_passes:
+        log.info("PageRank + components of years %s, %d passes", args.years, args.pagerank_passes)
+        passes = pd.DataFrame(repeated_passes(runtime, settings, keyed, edges, years, args.pagerank_passes))
+        print(f"# PageRank + components of years {args.years}, pass after pass (persisted_rdds: after the "
+              f"pass; the input network's two cached frames count)")
+        print(markdown(passes) if args.markdown else passes.to_string(index=False))
+        return 0
+    if args.pagerank_tolerances:
+        log.info("PageRank's error against the exact solution, years %s, by tolerance", args.years)
+        curve = pd.DataFrame(tolerance_curve(settings, keyed, edges, years,
+                                             [float(t) for t in args.pagerank_tolerances.split(",")]))
+        print(f"# PageRank + components of years {args.years} in one run, by GraphFrames tolerance "
+              f"(components: {settings.components_algorithm}); L1 against a SciPy power iteration to 1e-12")
+        print(markdown(curve) if args.markdown else curve.to_string(index=False))
+        return 0
     log.info("measuring years %s on Spark, one metric at a time", args.years)
-    counts, rows = valuenet_years(runtime, settings, keyed, edges, years)
+    metrics = tuple(args.metrics.split(",")) if args.metrics else METRICS
+    unknown = sorted(set(metrics) - set(METRICS))
+    if unknown:
+        raise SystemExit(f"--metrics: {', '.join(unknown)} not among {', '.join(METRICS)}")
+    counts, rows, pagerank = valuenet_years(runtime, settings, keyed, edges, years, not args.no_plain_graphframes,
+                                            metrics)
     # valuenet's figures at once: at scale 100 the igraph / SciPy column takes far longer
     print(f"# valuenet: years {args.years} in one pass: "
           + "; ".join(f"{name} {seconds:.1f} s (peak {peak:,.0f} MiB)" for name, seconds, peak in rows), flush=True)
+    if pagerank:
+        print(f"# PageRank, largest per-year L1 distance to the exact solution (same top-20 order): valuenet "
+              f"(tol {settings.tol:g}) {pagerank['valuenet'][0]:.2e} ({pagerank['valuenet'][1]})"
+              + (f"; plain GraphFrames (maxIter 20) {pagerank['plain'][0]:.2e} ({pagerank['plain'][1]}), "
+                 f"pagerank+components {pagerank['plain_s']:.1f} s (peak {pagerank['plain_peak']:,.0f} MiB)"
+                 if "plain" in pagerank else ""), flush=True)
     records = [{"years": args.years, "nodes": sum(c[0] for c in counts.values()),
                 "edges": sum(c[1] for c in counts.values()), "metric": name, "valuenet_s": round(seconds, 2),
-                "peak_MiB": round(peak), "igraph_s": None} for name, seconds, peak in rows]
+                "peak_MiB": round(peak), "igraph_s": None,
+                "plain_graphframes_s": round(pagerank["plain_s"], 2)
+                if name == "pagerank+components" and "plain_s" in pagerank else None}
+               for name, seconds, peak in rows]
     # read only now, so that valuenet's peak memory does not count igraph's copy of the edges
     edges_pdf = None if args.no_igraph else DeltaTable(tables.table_path(warehouse, "edges")).to_pandas(
         columns=["src", "dst", "start_year", "end_year"])
@@ -263,14 +375,10 @@ def main(argv: list[str] | None = None) -> int:
         for year in years:  # igraph: one graph at a time
             log.info("igraph: year %d", year)
             for name, seconds in igraph_year(edges_pdf, year, settings.exact_paths_max_nodes,
-                                             settings.path_sample_sources, settings.seed).items():
+                                             settings.path_sample_sources, settings.seed, settings.damping).items():
                 reference[name] = reference.get(name, 0.0) + seconds
         for record in records:
             record["igraph_s"] = round(reference[record["metric"]], 2) if record["metric"] in reference else None
-        if "pagerank+components" not in {r[0] for r in rows}:  # GraphFrames missing: igraph's figure alone
-            records.append({"years": args.years, "nodes": records[0]["nodes"], "edges": records[0]["edges"],
-                            "metric": "pagerank+components", "valuenet_s": None, "peak_MiB": None,
-                            "igraph_s": round(reference["pagerank+components"], 2)})
     records.append({"years": args.years, "nodes": records[0]["nodes"], "edges": records[0]["edges"],
                     "metric": "TOTAL", "valuenet_s": round(sum(s for _, s, _ in rows), 2),
                     "peak_MiB": round(max(p for _, _, p in rows)),

@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         config, warehouse = job_config(args)
         if not args.no_tracking:
             check_reachable(tracking_uri(config))
-        AlgorithmSettings.from_config(config, with_graphframes=False)  # a bad setting: one line before Spark starts
+        AlgorithmSettings.from_config(config)  # a bad setting: one line before Spark starts
         runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
         log.info("run: %s", runtime.describe())
         spark = runtime.spark

@@ -83,7 +83,7 @@ def track(runtime, config: dict, warehouse: str, years_text: str | None,
     filter_text = network_filter.text
     rows = stored_years(spark, warehouse, years_text, filter_text)
     years = sorted(rows)
-    settings = AlgorithmSettings.from_config(config, runtime.has_graphframes)
+    settings = AlgorithmSettings.from_config(config)
     _check_settings(rows, filter_text, settings)
     recorded = tables.read_source(warehouse)
     synthetic = bool(recorded.get("synthetic", False))

@@ -14,4 +14,3 @@ YEAR_TABLE = [("year", 0), ("sample_nodes", 0), ("relation_nodes", 0), ("nodes",
 # Out-degree concentration: (column, share of nodes)
 CONCENTRATION = [("out_degree_top_10pct", 0.10), ("out_degree_top_1pct", 0.01), ("out_degree_top_0_1pct", 0.001)]
 
-PAGERANK_DAMPING = 0.85

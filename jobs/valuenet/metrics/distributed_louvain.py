@@ -24,13 +24,13 @@ On the sample at scale 1 this reaches igraph's community_multilevel Q within 0.0
 from __future__ import annotations
 
 import logging
-import tempfile
-import uuid
 from dataclasses import dataclass
 from typing import Callable
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+
+from valuenet.scratch import Scratch
 
 # a move must gain more than this (in edge-weight units), a round more than this Q, to count:
 # float noise is no gain
@@ -38,33 +38,6 @@ _MOVE_EPSILON = 1e-9
 _Q_EPSILON = 1e-12
 
 log = logging.getLogger("valuenet")
-
-
-class _Rounds:
-    """Each round's tables written as Parquet under the checkpoint dir and read back.
-
-    Not localCheckpoint: a checkpoint keeps the size estimate of the plan it replaced, and Spark
-    estimates an inner join as the product of its sides, so after some rounds the estimates have
-    millions of digits and planning one round took minutes of BigInteger arithmetic. Read back
-    from files, a round is estimated by its size on disk, and a lost executor loses no round.
-    """
-
-    def __init__(self, spark: SparkSession):
-        base = spark.sparkContext.getCheckpointDir() or tempfile.mkdtemp(prefix="valuenet-louvain-")
-        self.spark, self.root, self.written = spark, f"{base.rstrip('/')}/louvain-{uuid.uuid4().hex}", 0
-
-    def keep(self, frame: DataFrame) -> DataFrame:
-        self.written += 1
-        path = f"{self.root}/{self.written}"
-        frame.write.parquet(path)
-        # the schema given: no footer read to infer it
-        return self.spark.read.schema(frame.schema).parquet(path)
-
-    def delete(self) -> None:
-        """Deletes every round's files (frames read from them must be held before)."""
-        jvm = self.spark.sparkContext._jvm
-        root = jvm.org.apache.hadoop.fs.Path(self.root)
-        root.getFileSystem(self.spark.sparkContext._jsc.hadoopConfiguration()).delete(root, True)
 
 
 @dataclass(frozen=True)
@@ -90,7 +63,7 @@ def coarsen(pairs: DataFrame, stop_edges: int, max_rounds: int = 30, min_gain: f
 
     on_level(level, {year: coarse edges}) is called after each level (progress).
     """
-    rounds = _Rounds(pairs.sparkSession)
+    rounds = Scratch(pairs.sparkSession, "louvain")
     try:
         membership, coarse, levels = _levels(pairs, stop_edges, max_rounds, min_gain, on_level, rounds)
         # held by the executors (a local checkpoint), as the rounds' files are deleted
@@ -100,7 +73,7 @@ def coarsen(pairs: DataFrame, stop_edges: int, max_rounds: int = 30, min_gain: f
 
 
 def _levels(pairs: DataFrame, stop_edges: int, max_rounds: int, min_gain: float,
-            on_level: Callable[[int, dict[int, int]], None], rounds: _Rounds) -> tuple[DataFrame, DataFrame, dict]:
+            on_level: Callable[[int, dict[int, int]], None], rounds: Scratch) -> tuple[DataFrame, DataFrame, dict]:
     """(membership, coarse, levels) of Coarsened, on frames read from the rounds' files."""
     spark = pairs.sparkSession
     arcs = rounds.keep(_both_directions(pairs.select("year", "a", "b", F.lit(1.0).alias("w"))))
@@ -149,7 +122,7 @@ def _both_directions(edges: DataFrame) -> DataFrame:
 
 
 def _local_moves(arcs: DataFrame, nodes: DataFrame, two_m: DataFrame, max_rounds: int,
-                 min_gain: float, rounds: _Rounds) -> tuple[DataFrame, dict[int, float]]:
+                 min_gain: float, rounds: Scratch) -> tuple[DataFrame, dict[int, float]]:
     """(year, v, c: every vertex's community after one level's rounds; {year: the level's Q gain}
     for the years whose Q rose).
 

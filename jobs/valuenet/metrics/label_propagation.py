@@ -8,8 +8,8 @@ fixed point: further rounds would change nothing). Each round is one join and tw
 over the relations, so the work spreads over the cluster whatever the size of a year, where
 Louvain (communities.py) needs a whole year in one task.
 
-It is the floor of issue 4, not the default: on hub-heavy graphs it floods and keeps less
-modularity than Louvain (docs/benchmarks.md has both on the sample).
+It is an option for years no task can hold, not the default: on hub-heavy graphs it floods and
+keeps less modularity than Louvain (docs/benchmarks.md has both on the sample).
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ writing here)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import reduce
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -28,10 +27,10 @@ COMMUNITY_METHODS = ("louvain", "label_propagation")
 class AlgorithmSettings:
     damping: float
     tol: float
+    pagerank_l1_bound: float
     components_algorithm: str
     broadcast_threshold: int
     checkpoint_interval: int
-    with_graphframes: bool
     exact_paths_max_nodes: int = 60000
     path_sample_sources: int = 1000
     seed: int = 7
@@ -44,13 +43,14 @@ class AlgorithmSettings:
     louvain_distributed_min_gain: float = 1e-4
 
     @classmethod
-    def from_config(cls, config: dict, with_graphframes: bool) -> "AlgorithmSettings":
+    def from_config(cls, config: dict) -> "AlgorithmSettings":
+        """The settings of conf analyze.*; ConfigError names a bad one (before Spark starts)."""
         a = config["analyze"]
         return cls(damping=float(a["pagerank"]["damping"]), tol=float(a["pagerank"]["tol"]),
-                   components_algorithm=a["components"]["algorithm"],
+                   pagerank_l1_bound=float(a["pagerank"]["l1_bound"]),
+                   components_algorithm=graph_algorithms.check_component_algorithm(a["components"]["algorithm"]),
                    broadcast_threshold=int(a["components"]["broadcast_threshold"]),
                    checkpoint_interval=int(a["components"]["checkpoint_interval"]),
-                   with_graphframes=with_graphframes,
                    exact_paths_max_nodes=int(a["paths"]["exact_max_nodes"]),
                    path_sample_sources=int(a["paths"]["sample_sources"]), seed=int(a["seed"]),
                    louvain_tries=int(a["communities"]["tries"]),
@@ -64,7 +64,8 @@ class AlgorithmSettings:
     def as_params(self) -> dict[str, object]:
         """The settings as MLflow params (few and meaningful)."""
         return {"pagerank_damping": self.damping, "pagerank_tol": self.tol,
-                "components_algorithm": self.components_algorithm if self.with_graphframes else "unavailable",
+                "pagerank_l1_bound": self.pagerank_l1_bound,
+                "components_algorithm": self.components_algorithm,
                 "communities": (f"louvain (igraph multilevel), resolution 1, best of {self.louvain_tries} "
                                 f"vertex orders up to {self.louvain_tries_max_edges} edges, else one; above "
                                 f"{self.louvain_one_task_max_edges} edges first coarsened by distributed levels "
@@ -76,21 +77,22 @@ class AlgorithmSettings:
                 "paths_sample_sources": self.path_sample_sources, "seed": self.seed}
 
 
-def node_metrics(network: YearNetwork, settings: AlgorithmSettings) -> DataFrame:
+def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lambda name: None) -> DataFrame:
     """year, vid, id, kind, in_degree, out_degree, degree, pagerank, component, clustering, community
     (one row per vertex and year).
 
-    pagerank and component are null when GraphFrames is unavailable (never faked). Component
-    and community ids are the smallest vid in them (stable from year to year).
+    PageRank and components come from one GraphFrames run over all years (graph_algorithms), run
+    here (on_stage("pagerank and components") follows it); the rest is lazy. Component and
+    community ids are the smallest vid in them (stable from year to year).
     """
     keys = ["year", "vid"]
-    result = network.vertices.select("year", "vid", "id", "kind").join(degrees(network), keys)
-    if settings.with_graphframes:
-        result = result.join(_graphframes_metrics(network, settings), keys, "left")
-    else:
-        result = result.withColumn("pagerank", F.lit(None).cast("double")) \
-                       .withColumn("component", F.lit(None).cast("long"))
-    result = (result.join(local_clustering(network), keys, "left")
+    ranked = graph_algorithms.pagerank_and_components(
+        network, settings.damping, settings.tol, settings.components_algorithm, settings.checkpoint_interval,
+        settings.broadcast_threshold)
+    on_stage("pagerank and components")
+    result = (network.vertices.select("year", "vid", "id", "kind").join(degrees(network), keys)
+              .join(ranked, keys, "left")
+              .join(local_clustering(network), keys, "left")
               .join(community_partition(network, settings), keys, "left"))
     return result.select("year", "vid", "id", "kind", "in_degree", "out_degree", "degree", "pagerank",
                          "component", "clustering", "community")
@@ -109,26 +111,6 @@ def _community_method(name: str) -> str:
     if name not in COMMUNITY_METHODS:
         raise ConfigError(f"analyze.communities.method: {name!r} is not one of {', '.join(COMMUNITY_METHODS)}")
     return name
-
-
-def _graphframes_metrics(network: YearNetwork, settings: AlgorithmSettings) -> DataFrame:
-    """year, vid, pagerank, component: GraphFrames runs one graph at a time, so year by year."""
-    per_year = []
-    for year in network.years:
-        one = YearNetwork(years=(year,), vertices=network.vertices.where(F.col("year") == year),
-                          relations=network.relations.where(F.col("year") == year))
-        if one.relations.take(1):
-            found = (graph_algorithms.pagerank(one, settings.damping, settings.tol)
-                     .join(graph_algorithms.weak_components(one, settings.components_algorithm,
-                                                            settings.broadcast_threshold,
-                                                            settings.checkpoint_interval), "vid"))
-        else:
-            # No edges: every vertex is its own component and PageRank is uniform.
-            n = one.vertices.count()
-            found = one.vertices.select("vid", F.lit(1.0 / max(n, 1)).alias("pagerank"),
-                                        F.col("vid").alias("component"))
-        per_year.append(found.select(F.lit(year).alias("year"), "vid", "pagerank", "component"))
-    return reduce(DataFrame.unionByName, per_year)
 
 
 def network_metrics(network: YearNetwork, per_node: DataFrame, settings: AlgorithmSettings,

@@ -1,4 +1,4 @@
-"""Published figure beside measured figure, with the deviation and the tolerance of issue 3.
+"""Published figure beside measured figure, with the deviation and its tolerance.
 
 Pure pandas: every input is a DataFrame read from the warehouse's Delta tables.
 """
