@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 from deltalake import DeltaTable
+from deltalake.exceptions import TableNotFoundError
 
 from valuenet import tables
 from valuenet.config import load_config, resolve_path
@@ -176,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     warehouse = resolve_path(args.warehouse or config["warehouse"])
     try:
         sections, summary, year = build(warehouse, args.year, args.compare, platform_filter)
-    except Exception as exc:  # delta-rs TableNotFoundError, empty tables
+    except (TableNotFoundError, LookupError) as exc:  # no output tables yet, or no rows in them
         print(f"{warehouse}: cannot make the report ({str(exc).splitlines()[0]}); run `valuenet analyze` first",
               file=sys.stderr)
         return 2
