@@ -9,6 +9,7 @@ import pytest
 
 from tests.metrics.test_clustering import as_simple, read_adjacency, read_output, read_ve
 from valuenet.metrics import graph_algorithms
+from valuenet.metrics.year_metrics import AlgorithmSettings, pagerank_and_components
 from valuenet.snapshot.year_network import YearNetwork
 
 VERTEX_SCHEMA = "year int, vid long, id string"
@@ -26,10 +27,7 @@ def years_network(spark, years: dict[int, tuple[list[int], list[tuple[int, int]]
 
 def run(network: YearNetwork, config: dict) -> dict[int, dict[int, tuple[float, int]]]:
     """{year: {vid: (pagerank, component)}} with the configured settings."""
-    a = config["analyze"]
-    found = graph_algorithms.pagerank_and_components(
-        network, float(a["pagerank"]["damping"]), float(a["pagerank"]["tol"]), a["components"]["algorithm"],
-        int(a["components"]["checkpoint_interval"]), int(a["components"]["broadcast_threshold"]))
+    found = pagerank_and_components(network, AlgorithmSettings.from_config(config))
     result: dict[int, dict[int, tuple[float, int]]] = {}
     for r in found.collect():
         assert r["vid"] not in result.setdefault(r["year"], {}), "one row per vertex and year"

@@ -18,6 +18,7 @@ sampled every 0.2 s during the metric.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import platform
@@ -112,8 +113,7 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int], plain: boo
     from valuenet.metrics.degrees import degrees
     from valuenet.metrics.geography import flows, shares
     from valuenet.metrics.paths import path_statistics
-    from valuenet.metrics.graph_algorithms import pagerank_and_components
-    from valuenet.metrics.year_metrics import community_partition
+    from valuenet.metrics.year_metrics import community_partition, pagerank_and_components
     from valuenet.snapshot.year_network import build_year_network
 
     network = build_year_network(keyed, edges, years)
@@ -132,9 +132,7 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int], plain: boo
     # Each metric is forced by an aggregate of its own column: a bare count() lets Spark drop the
     # left joins that add the metric (their right side is unique per vertex), timing nothing.
     steps = [("degrees", lambda: degrees(network).agg(F.sum("degree")).collect()),
-             ("pagerank+components", lambda: ranked.append(pagerank_and_components(
-                 network, settings.damping, settings.tol, settings.components_algorithm,
-                 settings.checkpoint_interval, settings.broadcast_threshold))),
+             ("pagerank+components", lambda: ranked.append(pagerank_and_components(network, settings))),
              ("clustering", lambda: average_clustering(local_clustering(network)).collect()),
              ("communities+modularity",
               lambda: modularity(network, community_partition(network, settings).cache()).collect()),
@@ -163,51 +161,54 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int], plain: boo
     return counts, rows, pagerank
 
 
-def repeated_passes(runtime, settings, keyed, edges, years: list[int], passes: int) -> list[dict]:
-    """PageRank + components of these years `passes` times, as successive analyze passes would run
-    them: per pass its time, the peak memory of the process tree and the RDDs still persisted after."""
-    from valuenet.metrics.graph_algorithms import pagerank_and_components
+@contextlib.contextmanager
+def cached_network(keyed, edges, years: list[int]):
+    """The year networks of these years, cached and counted while the block runs."""
     from valuenet.snapshot.year_network import build_year_network
 
     network = build_year_network(keyed, edges, years)
     network.vertices.cache()
     network.relations.cache()
     network.vertices.count(), network.relations.count()
+    try:
+        yield network
+    finally:
+        network.vertices.unpersist()
+        network.relations.unpersist()
+
+
+def repeated_passes(runtime, settings, keyed, edges, years: list[int], passes: int) -> list[dict]:
+    """PageRank + components of these years `passes` times, as successive analyze passes would run
+    them: per pass its time, the peak memory of the process tree and the RDDs still persisted after."""
+    from valuenet.metrics.year_metrics import pagerank_and_components
+
     persisted = runtime.spark.sparkContext._jsc.getPersistentRDDs
-    records = [{"pass": 0, "seconds": None, "peak_MiB": round(PeakMemory.tree_rss()), "persisted_rdds": persisted().size()}]
-    for number in range(1, passes + 1):
-        _, s, peak = _timed(lambda: pagerank_and_components(
-            network, settings.damping, settings.tol, settings.components_algorithm, settings.checkpoint_interval,
-            settings.broadcast_threshold).agg({"pagerank": "sum"}).collect())
-        records.append({"pass": number, "seconds": round(s, 1), "peak_MiB": round(peak),
-                        "persisted_rdds": persisted().size()})
-        log.info("  pass %d: %.1f s, peak %.0f MiB", number, s, peak)
-    network.vertices.unpersist()
-    network.relations.unpersist()
+    with cached_network(keyed, edges, years) as network:
+        records = [{"pass": 0, "seconds": None, "peak_MiB": round(PeakMemory.tree_rss()),
+                    "persisted_rdds": persisted().size()}]
+        for number in range(1, passes + 1):
+            _, s, peak = _timed(lambda: pagerank_and_components(network, settings).agg({"pagerank": "sum"}).collect())
+            records.append({"pass": number, "seconds": round(s, 1), "peak_MiB": round(peak),
+                            "persisted_rdds": persisted().size()})
+            log.info("  pass %d: %.1f s, peak %.0f MiB", number, s, peak)
     return records
 
 
 def tolerance_curve(settings, keyed, edges, years: list[int], tolerances: list[float]) -> list[dict]:
     """PageRank + components of these years in one run for each GraphFrames tolerance: time, peak
     memory, the largest per-year L1 distance to the exact PageRank, and whether the top 20 agree."""
-    from valuenet.metrics.graph_algorithms import pagerank_and_components
-    from valuenet.snapshot.year_network import build_year_network
+    from valuenet.metrics.year_metrics import pagerank_and_components
 
-    network = build_year_network(keyed, edges, years)
-    network.vertices.cache()
-    network.relations.cache()
-    exact = exact_pagerank(network, settings.damping)
     records = []
-    for tol in tolerances:
-        found, s, peak = _timed(lambda t=tol: pagerank_and_components(
-            network, settings.damping, t, settings.components_algorithm, settings.checkpoint_interval,
-            settings.broadcast_threshold).select("year", "vid", "pagerank").toPandas())
-        l1, same_top = errors(found, exact)
-        records.append({"tol": tol, "seconds": round(s, 1), "peak_MiB": round(peak), "max_year_L1": f"{l1:.2e}",
-                        "same_top_20": same_top})
-        log.info("  tol %g: %.1f s, largest per-year L1 %.2e", tol, s, l1)
-    network.vertices.unpersist()
-    network.relations.unpersist()
+    with cached_network(keyed, edges, years) as network:
+        exact = exact_pagerank(network, settings.damping)
+        for tol in tolerances:
+            found, s, peak = _timed(lambda t=tol: pagerank_and_components(network, settings, tol=t)
+                                    .select("year", "vid", "pagerank").toPandas())
+            l1, same_top = errors(found, exact)
+            records.append({"tol": tol, "seconds": round(s, 1), "peak_MiB": round(peak),
+                            "max_year_L1": f"{l1:.2e}", "same_top_20": same_top})
+            log.info("  tol %g: %.1f s, largest per-year L1 %.2e", tol, s, l1)
     return records
 
 

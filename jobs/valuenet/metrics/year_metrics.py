@@ -86,9 +86,7 @@ def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lam
     community ids are the smallest vid in them (stable from year to year).
     """
     keys = ["year", "vid"]
-    ranked = graph_algorithms.pagerank_and_components(
-        network, settings.damping, settings.tol, settings.components_algorithm, settings.checkpoint_interval,
-        settings.broadcast_threshold)
+    ranked = pagerank_and_components(network, settings)
     on_stage("pagerank and components")
     result = (network.vertices.select("year", "vid", "id", "kind").join(degrees(network), keys)
               .join(ranked, keys, "left")
@@ -96,6 +94,15 @@ def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lam
               .join(community_partition(network, settings), keys, "left"))
     return result.select("year", "vid", "id", "kind", "in_degree", "out_degree", "degree", "pagerank",
                          "component", "clustering", "community")
+
+
+def pagerank_and_components(network: YearNetwork, settings: AlgorithmSettings,
+                            tol: float | None = None) -> DataFrame:
+    """year, vid, pagerank, component of every vertex (graph_algorithms.pagerank_and_components with
+    these settings; tol overrides settings.tol)."""
+    return graph_algorithms.pagerank_and_components(
+        network, settings.damping, settings.tol if tol is None else tol, settings.components_algorithm,
+        settings.checkpoint_interval, settings.broadcast_threshold)
 
 
 def community_partition(network: YearNetwork, settings: AlgorithmSettings) -> DataFrame:
