@@ -11,6 +11,7 @@ JOBS = {
     "analyze": "compute the year networks' metrics into Delta and MLflow",
     "track": "log the MLflow runs of years already in Delta (tracking was down during analyze)",
     "report": "print the report's tables for a warehouse",
+    "export": "write the analysed years as one file for Gephi (GEXF 1.3, dynamic) or GraphML (one year)",
     "run": "the default end-to-end job",
     "benchmark": "per-year, per-metric time and memory on the sample, beside igraph",
 }

@@ -12,7 +12,7 @@ from valuenet.config import project_root
 
 _SPARK_TYPES = {
     "string": T.StringType(), "int": T.IntegerType(), "long": T.LongType(), "double": T.DoubleType(),
-    "boolean": T.BooleanType(), "timestamp": T.TimestampType(),
+    "boolean": T.BooleanType(), "timestamp": T.TimestampType(), "array<long>": T.ArrayType(T.LongType()),
 }
 
 

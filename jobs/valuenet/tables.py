@@ -15,7 +15,9 @@ from valuenet import schemas
 from valuenet.errors import ValuenetError
 
 INPUT_TABLES = ("nodes", "edges", "rejected")
-OUTPUT_TABLES = ("node_metrics", "network_metrics", "flows", "shares")
+# the metrics of each year network, then how each year differs from the one before
+OUTPUT_TABLES = ("node_metrics", "network_metrics", "flows", "shares",
+                 "year_dynamics", "movers", "community_lineage", "robustness", "attachment")
 
 log = logging.getLogger("valuenet")
 T = TypeVar("T")
@@ -56,6 +58,20 @@ def ensure_table(spark: SparkSession, warehouse: str, table: str) -> None:
     # The retry sees the other job's table (its transaction reads the log afresh; isDeltaTable may
     # still answer from this process's cached, empty snapshot) and leaves it as it is.
     _retrying(lambda: _once_the_folder_is_a_table(builder.execute), f"{table_path(warehouse, table)} (create)")
+    _retrying(lambda: _add_new_columns(spark, warehouse, table), f"{table_path(warehouse, table)} (new columns)")
+
+
+def _add_new_columns(spark: SparkSession, warehouse: str, table: str) -> None:
+    """Columns of the schema file that a table made by an earlier version lacks, added (null in
+    the rows already written; one commit, none when nothing is missing)."""
+    path = table_path(warehouse, table)
+    stored = set(spark.read.format("delta").load(path).columns)
+    missing = [f for f in schemas.load(table).struct().fields if f.name not in stored]
+    if missing:
+        added = ", ".join(f"`{f.name}` {f.dataType.simpleString()} COMMENT {_quoted(f.metadata.get('comment', ''))}"
+                          for f in missing)
+        spark.sql(f"ALTER TABLE delta.`{path}` ADD COLUMNS ({added})")
+        log.info("  %s: added the columns %s", path, ", ".join(f.name for f in missing))
 
 
 def _once_the_folder_is_a_table(create, attempts: int = 20) -> None:

@@ -94,16 +94,45 @@ def test_cluster_tables_equal_local_mode(cluster, sample, runtime, config, tmp_p
     for name in tables.OUTPUT_TABLES:
         want, got = _table(local, name), _table(remote, name)
         assert len(want) > 0, name
-        if name == "node_metrics":
-            # PageRank stops at a tolerance, and which vertices are still above it can differ with
-            # the partitioning: each side is within the stated L1 bound of the exact PageRank, so
-            # within twice that of each other (in practice far closer)
-            bound = float(config["analyze"]["pagerank"]["l1_bound"])
-            distance = (want["pagerank"] - got["pagerank"]).abs().groupby(want["year"]).sum()
-            assert (distance <= 2 * bound).all(), distance.to_dict()
-            assert want["pagerank"].notna().all() and want["component"].notna().all()
-            want, got = want.drop(columns="pagerank"), got.drop(columns="pagerank")
+        want, got = _pagerank_ordered_compared(name, want, got, float(config["analyze"]["pagerank"]["l1_bound"]))
         pd.testing.assert_frame_equal(want, got, check_exact=False, rtol=1e-9, atol=1e-12, obj=name)
+
+
+def _pagerank_ordered_compared(name: str, want: pd.DataFrame, got: pd.DataFrame, bound: float):
+    """Compare what follows PageRank within its tolerance; return the rest, to compare exactly.
+
+    PageRank stops at a tolerance, and which vertices are still above it can differ with the
+    partitioning: each side is within the stated L1 bound of the exact PageRank, so within twice
+    that of each other (in practice far closer). Nodes whose PageRanks are that close may then be
+    ranked the other way round, which moves ranks, the top 20 at its edge and the top-k removals.
+    """
+    if name == "node_metrics":
+        distance = (want["pagerank"] - got["pagerank"]).abs().groupby(want["year"]).sum()
+        assert (distance <= 2 * bound).all(), distance.to_dict()
+        assert want["pagerank"].notna().all() and want["component"].notna().all()
+        for year in want["year"].unique():
+            same = want["year"] == year
+            assert want.loc[same, "pagerank_rank"].corr(got.loc[same, "pagerank_rank"], method="spearman") > 0.999
+        return (want.drop(columns=["pagerank", "pagerank_rank", "pagerank_rank_change"]),
+                got.drop(columns=["pagerank", "pagerank_rank", "pagerank_rank_change"]))
+    if name == "year_dynamics":
+        for column, tolerance in (("pagerank_spearman", 1e-3), ("pagerank_kendall", 1e-3), ("top20_entries", 2),
+                                  ("top20_exits", 2), ("robustness_pagerank", 0.02)):
+            assert ((want[column] - got[column]).abs().fillna(0) <= tolerance).all(), column
+        loose = ["pagerank_spearman", "pagerank_kendall", "top20_entries", "top20_exits", "robustness_pagerank"]
+        return want.drop(columns=loose), got.drop(columns=loose)
+    if name == "movers":
+        assert set(zip(want["year"], want["movement"])) == set(zip(got["year"], got["movement"]))
+        for movement in ("entry", "exit"):
+            ids = [set(frame.loc[frame["movement"] == movement, "id"]) for frame in (want, got)]
+            assert len(ids[0] ^ ids[1]) <= 4, movement
+        return want.iloc[:0], got.iloc[:0]
+    if name == "robustness":
+        by_pagerank = want["strategy"] == "pagerank"
+        shares = (want.loc[by_pagerank, "largest_component_share"] - got.loc[by_pagerank, "largest_component_share"])
+        assert (shares.abs() <= 0.05).all()
+        return want[~by_pagerank].reset_index(drop=True), got[~by_pagerank].reset_index(drop=True)
+    return want, got
 
 
 def test_the_cluster_ran_executors_on_both_workers(cluster):

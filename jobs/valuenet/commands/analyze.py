@@ -16,7 +16,9 @@ from valuenet.commands.common import job_config, base_parser, parse_years, setup
 from valuenet.config import load_config, resolve_path
 from valuenet.errors import ConfigError, TrackingLost, ValuenetError, YearsFailed
 from valuenet.provenance import fingerprint, input_versions
+from valuenet.metrics.attachment import new_relation_nodes
 from valuenet.metrics.geography import flows, shares
+from valuenet.metrics.year_over_year import PREVIOUS_COLUMNS, YearOverYear, year_over_year
 from valuenet.metrics.year_metrics import AlgorithmSettings, network_metrics, node_metrics
 from valuenet.report.year_table import format_year_table
 from valuenet.snapshot.network_filter import NetworkFilter, filter_relations
@@ -24,7 +26,8 @@ from valuenet.snapshot.year_network import (build_year_network, check_surrogate_
                                             years_span)
 from valuenet.spark import create_session
 from valuenet.tracking.guarded import GuardedTracker
-from valuenet.tracking.artifact_frames import artifact_frames_by_year
+from valuenet.tracking.artifact_frames import artifact_frames_by_year, dynamics_frames_by_year, picture_frames_by_year
+from valuenet.tracking.network_picture import PICTURE_NODES
 from valuenet.tracking.layout import parent_params, run_tags, years_label
 from valuenet.tracking.layout import version_params as year_version_params
 from valuenet.tracking.runs import (MASK, Tracker, check_reachable, tracking_uri, without_credentials,
@@ -109,7 +112,8 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
         for first in range(0, len(years), per_pass):
             chunk = years[first:first + per_pass]
             try:
-                outputs = _compute_years(keyed, edges, chunk, settings, provenance, network_filter.text)
+                previous = _previous_years(spark, warehouse, chunk, network_filter.text)
+                outputs = _compute_years(keyed, edges, chunk, settings, provenance, network_filter.text, previous)
             except Exception as exc:  # noqa: BLE001 (one pass's failure must not lose the other passes)
                 error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                 for year in chunk:
@@ -120,13 +124,17 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
                 continue
             # every year's artifact frames in a few Spark jobs, made when the first year is logged
             frames = functools.cache(lambda o=outputs: o.artifact_frames(keyed))
+            dynamics_frames = functools.cache(lambda o=outputs: o.dynamics_frames())
+            picture_frames = functools.cache(lambda o=outputs: o.picture_frames(keyed))
             for year in chunk:
                 row, run_id, logging_started = outputs.rows[year], None, time.time()
                 if tracker:
                     run_id = tracker.year(
                         year, year_tags(year), version_params,
                         {t: tables.table_path(warehouse, t) for t in versions}, versions, row,
-                        lambda y=year: frames()[y], synthetic, outputs.seconds)
+                        lambda y=year: frames()[y], synthetic, outputs.seconds,
+                        outputs.dynamics.per_year[year], lambda y=year: dynamics_frames()[y],
+                        lambda y=year: picture_frames()[y])
                 row["run_id"] = run_id
                 log.info("[%d/%d] year %d%s: %s nodes, %s edges%s", first + chunk.index(year) + 1, len(years), year,
                          _of_filter(network_filter.text), f"{row['nodes']:,}", f"{row['edges']:,}",
@@ -187,12 +195,44 @@ class YearsOutputs:
     per_node: DataFrame
     flows: DataFrame
     shares: DataFrame
+    dynamics: YearOverYear
+    relations: DataFrame
     cached: list
     seconds: float
 
     def artifact_frames(self, nodes: DataFrame) -> dict:
         """The pandas frames of every year's run artifacts (artifact_frames_by_year)."""
         return artifact_frames_by_year(self.per_node, self.flows, self.shares, nodes, sorted(self.rows))
+
+    def dynamics_frames(self) -> dict:
+        """The pandas frames of every year's year-over-year artifacts (dynamics_frames_by_year)."""
+        return dynamics_frames_by_year(self.dynamics.movers, self.dynamics.robustness, self.dynamics.attachment,
+                                       sorted(self.rows))
+
+    def picture_frames(self, nodes: DataFrame) -> dict:
+        """The pandas frames of every year's network picture (picture_frames_by_year)."""
+        return picture_frames_by_year(self.node_rows(), self.relations, nodes, sorted(self.rows), PICTURE_NODES)
+
+    def node_rows(self) -> DataFrame:
+        """node_metrics rows of the pass (with vid, without filter and run id)."""
+        return self.per_node.join(self.dynamics.nodes, ["year", "vid"], "left")
+
+    def tables(self, filter_text: str) -> dict[str, DataFrame]:
+        """Every output table's rows of the pass, with filter and run ids (write them once logged)."""
+        spark = self.per_node.sparkSession
+        years = sorted(self.rows)
+        node_rows = self.node_rows()
+        year_rows = [{"year": y, **self.dynamics.per_year[y], "filter": filter_text, "run_id": self.rows[y]["run_id"]}
+                     for y in years]
+        return {"node_metrics": self.stamped(node_rows, filter_text),
+                "flows": self.stamped(self.flows, filter_text),
+                "shares": self.stamped(self.shares, filter_text),
+                "network_metrics": spark.createDataFrame([self.rows[y] for y in years], schema=_schema("network_metrics")),
+                "year_dynamics": spark.createDataFrame(year_rows, schema=_schema("year_dynamics")),
+                "movers": self.stamped(self.dynamics.movers, filter_text),
+                "community_lineage": self.stamped(self.dynamics.communities, filter_text),
+                "robustness": self.stamped(self.dynamics.robustness, filter_text),
+                "attachment": self.stamped(self.dynamics.attachment, filter_text)}
 
     def stamped(self, frame: DataFrame, filter_text: str) -> DataFrame:
         """frame with the filter and each year's run_id (known only after its metrics are logged)."""
@@ -201,8 +241,12 @@ class YearsOutputs:
         return frame.select("*", F.lit(filter_text).alias("filter"), run_ids[F.col("year")].alias("run_id"))
 
 
-def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: str) -> YearsOutputs:
-    """Every metric of these years in one pass, cached (no MLflow, no writes)."""
+def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: str,
+                   previous: DataFrame) -> YearsOutputs:
+    """Every metric of these years in one pass, cached (no MLflow, no writes).
+
+    previous: the stored node_metrics rows (PREVIOUS_COLUMNS) of the years before these that are
+    not among them (_previous_years)."""
     stages = _Stages(years, filter_text)
     log.info("  years %s: computing in one pass", stages.label)
     network = build_year_network(keyed, edges, years)
@@ -216,11 +260,24 @@ def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: 
     year_shares = shares(network, edges).cache()
     year_flows.count(), year_shares.count()
     stages.done("flows and shares")
+    dynamics = year_over_year(network, per_node, previous, new_relation_nodes(edges, years), settings,
+                              on_stage=stages.done)
     rows = {year: {"year": year, **summaries[year], "filter": filter_text, "input_versions": provenance,
                    "run_id": None} for year in years}
-    return YearsOutputs(rows=rows, per_node=per_node, flows=year_flows, shares=year_shares,
-                        cached=[per_node, year_flows, year_shares, network.vertices, network.relations],
+    return YearsOutputs(rows=rows, per_node=per_node, flows=year_flows, shares=year_shares, dynamics=dynamics,
+                        relations=network.relations,
+                        cached=[per_node, year_flows, year_shares, network.vertices, network.relations,
+                                *dynamics.cached],
                         seconds=stages.total())
+
+
+def _previous_years(spark, warehouse: str, years: list[int], filter_text: str) -> DataFrame:
+    """The stored node_metrics rows (PREVIOUS_COLUMNS) of the same filter for each year Y - 1 that
+    is not in `years` while Y is: the previous years that year over year compares with (empty when
+    none was analysed)."""
+    wanted = sorted({y - 1 for y in years} - set(years))
+    return (tables.read(spark, warehouse, "node_metrics")
+            .where(F.col("year").isin(wanted) & (F.col("filter") == filter_text)).select(*PREVIOUS_COLUMNS))
 
 
 def _already_written(spark, warehouse: str, years: list[int], filter_text: str, provenance: str) -> dict[int, dict]:
@@ -232,27 +289,24 @@ def _already_written(spark, warehouse: str, years: list[int], filter_text: str, 
 
 
 def _write_years(spark, outputs: YearsOutputs, warehouse: str, filter_text: str) -> None:
-    """One Delta commit per output table for the pass's years, the four at once: each (year, filter)
+    """One Delta commit per output table for the pass's years, all at once: each (year, filter)
     fully replaced or untouched."""
     started = time.time()
     years = sorted(outputs.rows)
     log.info("  writing years %s%s: one commit per output table", years_label(years), _of_filter(filter_text))
-    frames = {"node_metrics": outputs.stamped(outputs.per_node, filter_text),
-              "flows": outputs.stamped(outputs.flows, filter_text),
-              "shares": outputs.stamped(outputs.shares, filter_text),
-              "network_metrics": spark.createDataFrame([outputs.rows[y] for y in years], schema=_network_schema())}
+    frames = outputs.tables(filter_text)
     tables.together(spark, {table: (lambda t=table: tables.replace_years(frames[t], warehouse, t, years, filter_text))
                      for table in frames})
     for df in outputs.cached:
         df.unpersist()
-    log.info("  wrote years %s%s to node_metrics, network_metrics, flows, shares (%.1f s)",
-             years_label(years), _of_filter(filter_text), time.time() - started)
+    log.info("  wrote years %s%s to %s (%.1f s)", years_label(years), _of_filter(filter_text), ", ".join(frames),
+             time.time() - started)
 
 
-def _network_schema():
+def _schema(table: str):
     from valuenet import schemas
 
-    return schemas.load("network_metrics").struct()
+    return schemas.load(table).struct()
 
 
 def _masked(conf_option: str) -> str:

@@ -82,12 +82,30 @@ def build(warehouse: str, year: int | None, with_compare: bool,
         (f"Section 6.3. Application fields, {year}", report_tables.top_shares(shares, "application_field", 19)),
         (f"Section 6.4. Industries of the receiving side, {year}", report_tables.top_shares(shares, "industry", 15)),
     ]
+    sections += _dynamics_sections(warehouse, year, nodes)
     summary = ""
     if with_compare:
         table = compare(published(), network, per_node, nodes, flows, shares, platform)
         sections.append((f"Published figures beside measured ones ({year} for Tables 3-10)", table))
         summary = f"{int(table['within'].sum())} of {len(table)} published figures are within tolerance"
     return sections, summary, year
+
+
+def _dynamics_sections(warehouse: str, year: int, nodes: pd.DataFrame) -> list:
+    """Year over year: the movers of `year` and the year_dynamics of every year (a warehouse
+    analysed before these tables existed says so instead)."""
+    try:
+        dynamics, moved = _read(warehouse, "year_dynamics"), _read(warehouse, "movers", year)
+    except TableNotFoundError:
+        return [("Year over year", "not analysed yet: run `valuenet analyze` again")]
+    if dynamics.empty:
+        return [("Year over year", "not analysed yet: run `valuenet analyze` again")]
+    movers = (report_tables.movers(moved, nodes) if len(moved) else
+              f"no movers: {year - 1} was not analysed with {year}")
+    return [(f"Movers, {year}: PageRank top-20 entries and exits, biggest risers and fallers since {year - 1}",
+             movers),
+            ("Year over year: rank correlation, top-20 turnover, community events, cores, dependence on hubs, "
+             "preferential attachment", report_tables.dynamics_by_year(dynamics))]
 
 
 def figures(warehouse: str, year: int, synthetic: bool) -> list[tuple[str, str, object]]:
@@ -104,6 +122,15 @@ def figures(warehouse: str, year: int, synthetic: bool) -> list[tuple[str, str, 
         out.append(("province_flows.png", f"Technology flows between provinces, {year}",
                     artifacts.flow_matrix_figure(flows, year, synthetic)))
     out.append(("year_trends.png", "Network metrics by year", artifacts.year_trends_figure(network, synthetic)))
+    try:
+        curves, dynamics = _read(warehouse, "robustness", year), _read(warehouse, "year_dynamics", year)
+    except TableNotFoundError:
+        return out
+    if len(curves) and len(dynamics):
+        areas = {"pagerank": dynamics["robustness_pagerank"].iloc[0], "random": dynamics["robustness_random"].iloc[0]}
+        out.append(("robustness.png", f"Dependence on hubs, {year}",
+                    artifacts.robustness_figure(curves, {k: None if pd.isna(v) else float(v) for k, v in areas.items()},
+                                                year, synthetic)))
     return out
 
 

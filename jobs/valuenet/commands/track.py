@@ -21,7 +21,10 @@ from valuenet.metrics.year_metrics import AlgorithmSettings
 from valuenet.provenance import fingerprint, settings_digest
 from valuenet.snapshot.network_filter import NetworkFilter
 from valuenet.spark import create_session
-from valuenet.tracking.artifact_frames import artifact_frames_by_year
+from valuenet.snapshot.network_filter import filter_relations
+from valuenet.snapshot.year_network import build_year_network, with_surrogate_keys
+from valuenet.tracking.artifact_frames import artifact_frames_by_year, dynamics_frames_by_year, picture_frames_by_year
+from valuenet.tracking.network_picture import PICTURE_NODES
 from valuenet.tracking.layout import parent_params, run_tags, version_params
 from valuenet.tracking.runs import Tracker, check_reachable, tracking_uri
 
@@ -76,6 +79,21 @@ def _versions(row: dict) -> dict[str, int]:
     return {t: int(v) for t, v in json.loads(row["input_versions"]).items() if t != "settings"}
 
 
+def _picture_frames(spark, warehouse: str, rows: dict[int, dict], node_rows, network_filter: NetworkFilter) -> dict:
+    """{year: the frames of its network picture} (picture_frames_by_year), each year's relations
+    rebuilt from the input versions it was computed from, narrowed by the same filter."""
+    found = {}
+    per_node = node_rows.withColumn("vid", F.xxhash64("id"))  # the surrogate key of with_surrogate_keys
+    for inputs in sorted({tuple(sorted(_versions(r).items())) for r in rows.values()}):
+        versions = dict(inputs)
+        these = sorted(y for y, r in rows.items() if _versions(r) == versions)
+        nodes = tables.read(spark, warehouse, "nodes", as_of=versions["nodes"])
+        edges = filter_relations(network_filter, nodes, tables.read(spark, warehouse, "edges", as_of=versions["edges"]))
+        network = build_year_network(with_surrogate_keys(nodes), edges, these)
+        found.update(picture_frames_by_year(per_node, network.relations, nodes, these, PICTURE_NODES))
+    return found
+
+
 def track(runtime, config: dict, warehouse: str, years_text: str | None,
           network_filter: NetworkFilter = NetworkFilter(), data_source: str | None = None) -> dict[int, str]:
     """Log the stored years as MLflow runs and point their Delta rows at them; returns {year: run id}."""
@@ -101,6 +119,12 @@ def track(runtime, config: dict, warehouse: str, years_text: str | None,
         nodes = tables.read(spark, warehouse, "nodes", as_of=nodes_version)
         frames.update(artifact_frames_by_year(*(f.where(F.col("year").isin(these)) for f in year_rows.values()),
                                               nodes, these))
+    stored = {t: tables.read(spark, warehouse, t).where((F.col("filter") == filter_text) & F.col("year").isin(years))
+              for t in ("year_dynamics", "movers", "robustness", "attachment")}
+    dynamics = {r["year"]: r.asDict() for r in stored.pop("year_dynamics").collect()}
+    dynamics_frames = dynamics_frames_by_year(*stored.values(), years)
+    pictures = _picture_frames(spark, warehouse, rows, year_rows["node_metrics"], network_filter)
+    drawn = []
     with tracker.parent(f"analyze {params['years']}", {**tags, "valuenet.logged_by": "track"}, params,
                         config) as parent:
         for year in years:
@@ -108,11 +132,14 @@ def track(runtime, config: dict, warehouse: str, years_text: str | None,
             versions = _versions(row)
             year_tags = {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, row["input_versions"])}
             with tracker.year(year, year_tags, version_params(versions)) as run:
-                tracker.log_year_contents(year, {t: tables.table_path(warehouse, t) for t in versions}, versions,
-                                          frames[year], row, parent.info.run_id, synthetic)
+                drawn.append(tracker.log_year_contents(
+                    year, {t: tables.table_path(warehouse, t) for t in versions}, versions, frames[year], row,
+                    parent.info.run_id, synthetic, dynamics.get(year),
+                    dynamics_frames[year] if year in dynamics else None, pictures[year]))
             run_ids[year] = run.info.run_id
             log.info("  year %d: run %s", year, run.info.run_id)
         tracker.log_year_trends(parent.info.run_id, [rows[y] for y in years], synthetic, filter_text)
+        tracker.log_pictures_side_by_side(parent.info.run_id, [p for p in drawn if p is not None], synthetic)
     tables.together(spark, {table: (lambda t=table: tables.set_run_ids(spark, warehouse, t, filter_text, run_ids))
                      for table in tables.OUTPUT_TABLES})
     retired = tracker.retire_duplicates(list(run_ids.values()))

@@ -6,6 +6,10 @@ from valuenet import schemas
 NETWORK_METRICS = [c.name for c in schemas.load("network_metrics").columns
                    if c.type in ("long", "double", "int") and c.name != "year"]
 
+# year_dynamics columns that are measurements (MLflow metrics of a year's run, and of the parent at step=year)
+YEAR_DYNAMICS = [c.name for c in schemas.load("year_dynamics").columns
+                 if c.type in ("long", "double", "int") and c.name not in ("year", "previous_year")]
+
 # Table 2 of the report, in its order, with how many decimals it prints
 YEAR_TABLE = [("year", 0), ("sample_nodes", 0), ("relation_nodes", 0), ("nodes", 0), ("edges", 0),
               ("avg_degree", 3), ("density", 6), ("components", 0), ("largest_component", 0),

@@ -41,6 +41,11 @@ class AlgorithmSettings:
     louvain_one_task_max_edges: int = 10_000_000
     louvain_distributed_rounds: int = 30
     louvain_distributed_min_gain: float = 1e-4
+    lineage_jaccard: float = 0.3
+    robustness_k: tuple[int, ...] = (1, 5, 10, 20, 50)
+    robustness_percent: float = 1.0
+    robustness_random_draws: int = 3
+    attachment_min_nodes: int = 5
 
     @classmethod
     def from_config(cls, config: dict) -> "AlgorithmSettings":
@@ -59,7 +64,8 @@ class AlgorithmSettings:
                    label_propagation_rounds=int(a["communities"]["label_propagation_rounds"]),
                    louvain_one_task_max_edges=int(a["communities"]["one_task_max_edges"]),
                    louvain_distributed_rounds=int(a["communities"]["distributed_rounds"]),
-                   louvain_distributed_min_gain=float(a["communities"]["distributed_min_gain"]))
+                   louvain_distributed_min_gain=float(a["communities"]["distributed_min_gain"]),
+                   **_dynamics_settings(a["dynamics"]))
 
     def as_params(self) -> dict[str, object]:
         """The settings as MLflow params (few and meaningful)."""
@@ -73,8 +79,28 @@ class AlgorithmSettings:
                                 f"{self.louvain_distributed_min_gain})"
                                 if self.community_method == "louvain" else
                                 f"label propagation (LDBC CDLP), at most {self.label_propagation_rounds} rounds"),
+                "dynamics": (f"lineage Jaccard >= {self.lineage_jaccard}; robustness k "
+                             f"{','.join(map(str, self.robustness_k))} and {self.robustness_percent} % of nodes, "
+                             f"{self.robustness_random_draws} random draws; attachment bins of >= "
+                             f"{self.attachment_min_nodes} nodes"),
                 "paths_exact_max_nodes": self.exact_paths_max_nodes,
                 "paths_sample_sources": self.path_sample_sources, "seed": self.seed}
+
+
+def _dynamics_settings(d: dict) -> dict:
+    """The settings of conf analyze.dynamics, checked (ConfigError names a bad one)."""
+    jaccard, ks = float(d["lineage_jaccard"]), tuple(int(k) for k in d["robustness_k"])
+    percent, draws, min_nodes = float(d["robustness_percent"]), int(d["robustness_random_draws"]), \
+        int(d["attachment_min_nodes"])
+    for ok, what in ((0 < jaccard <= 1, f"lineage_jaccard: {jaccard} is not in (0, 1]"),
+                     (all(k > 0 for k in ks), f"robustness_k: {list(ks)} has a k that is not positive"),
+                     (0 <= percent < 100, f"robustness_percent: {percent} is not in [0, 100)"),
+                     (draws >= 1, f"robustness_random_draws: {draws} is not at least 1"),
+                     (min_nodes >= 1, f"attachment_min_nodes: {min_nodes} is not at least 1")):
+        if not ok:
+            raise ConfigError(f"analyze.dynamics.{what}")
+    return {"lineage_jaccard": jaccard, "robustness_k": ks, "robustness_percent": percent,
+            "robustness_random_draws": draws, "attachment_min_nodes": min_nodes}
 
 
 def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lambda name: None) -> DataFrame:

@@ -49,3 +49,50 @@ def artifact_frames_by_year(per_node: DataFrame, flows: DataFrame, shares: DataF
         frames[year] = ({m: t for m, t in by_measure.items() if len(t)}, of_year(flows, year),
                         of_year(shares, year), of_year(degree_counts, year))
     return frames
+
+
+def dynamics_frames_by_year(movers: DataFrame, robustness: DataFrame, attachment: DataFrame,
+                            years: list[int]) -> dict:
+    """{year: (movers, robustness, attachment)} as pandas, for Tracker.log_year_dynamics_artifacts,
+    for each of these years (a year without rows gets empty frames), in three Spark jobs; the
+    frames lose their year, filter and run_id columns. Movers are ordered by movement, then rank."""
+    order = {"movers": ["movement", "pagerank_rank", "previous_pagerank_rank", "id"],
+             "robustness": ["strategy", "k"], "attachment": ["degree_low"]}
+    tables = {name: frame.drop(*[c for c in _STAMP if c in frame.columns]).toPandas()
+              for name, frame in (("movers", movers), ("robustness", robustness), ("attachment", attachment))}
+
+    def of_year(name, year):
+        frame = tables[name]
+        return (frame[frame["year"] == year].drop(columns="year").sort_values(order[name], na_position="last")
+                .reset_index(drop=True))
+
+    return {year: tuple(of_year(name, year) for name in ("movers", "robustness", "attachment")) for year in years}
+
+
+def picture_frames_by_year(per_node: DataFrame, relations: DataFrame, nodes: DataFrame, years: list[int],
+                           top: int) -> dict:
+    """{year: (nodes, edges)} as pandas, for the year's network picture (tracking/network_picture.py):
+    the `top` nodes of each year by PageRank (ties by id) with their metrics and a label (name, else
+    id), and the year's edges among them (src, dst ids), in two Spark jobs whatever the number of years.
+
+    per_node: node_metrics rows with vid (year, vid, id, pagerank, community, ...); relations: the
+    year networks' relations (year, src, dst vids); nodes: id, name.
+    """
+    wanted = ["pagerank_rank", "degree", "in_degree", "out_degree", "clustering", "core", "community"]
+    ranked = (per_node.where(F.col("year").isin(years))
+              .withColumn("place", F.row_number().over(Window.partitionBy("year").orderBy(F.desc("pagerank"), "id")))
+              .where(F.col("place") <= top))
+    shown = (ranked.join(nodes.select("id", "name"), "id", "left")
+             .select("year", "vid", "id", F.coalesce("name", "id").alias("label"), "pagerank",
+                     *[c for c in wanted if c in per_node.columns])).cache()
+    try:
+        ends = shown.select("year", "vid", "id")
+        edges = (relations.select("year", "src", "dst")
+                 .join(ends.withColumnRenamed("vid", "src").withColumnRenamed("id", "src_id"), ["year", "src"])
+                 .join(ends.withColumnRenamed("vid", "dst").withColumnRenamed("id", "dst_id"), ["year", "dst"])
+                 .select("year", F.col("src_id").alias("src"), F.col("dst_id").alias("dst")).toPandas())
+        table = shown.drop("vid").toPandas()
+    finally:
+        shown.unpersist()
+    return {year: (table[table["year"] == year].drop(columns="year").reset_index(drop=True),
+                   edges[edges["year"] == year].drop(columns="year").reset_index(drop=True)) for year in years}

@@ -93,5 +93,32 @@ def year_trends_figure(rows: pd.DataFrame, synthetic: bool, filter_text: str = "
     return fig
 
 
+def robustness_figure(curves: pd.DataFrame, areas: dict[str, float | None], year: int, synthetic: bool):
+    """The share of nodes left in the largest weakly connected component against the share of nodes
+    removed, top nodes by PageRank beside random ones, with each curve's area (its mean share).
+
+    curves: strategy, k, removed_share, largest_component_share (one year's robustness rows).
+    """
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for strategy, style in (("pagerank", "o-"), ("random", "s--")):
+        curve = curves[curves["strategy"] == strategy].sort_values("removed_share")
+        area = areas.get(strategy)
+        label = {"pagerank": "top nodes by PageRank removed", "random": "random nodes removed"}[strategy]
+        ax.plot(100 * curve["removed_share"], curve["largest_component_share"], style, ms=4,
+                label=label + (f" (area {area:.3f})" if area is not None else ""))
+        for _, point in curve[curve["k"] > 0].iterrows():
+            if strategy == "pagerank":
+                ax.annotate(f"k={int(point['k'])}", (100 * point["removed_share"], point["largest_component_share"]),
+                            textcoords="offset points", xytext=(3, 4), fontsize=7)
+    ax.set_xlabel("nodes removed (%)")
+    ax.set_ylabel("share of nodes in the largest weakly connected component")
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.set_title(f"Dependence on hubs, {year}" + (" (synthetic sample)" if synthetic else ""))
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def close(fig) -> None:
     plt.close(fig)

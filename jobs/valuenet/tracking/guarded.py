@@ -31,6 +31,7 @@ class GuardedTracker:
         self.tracker, self.uri = tracker, tracker.uri
         self.warehouse, self.filter_text = warehouse, filter_text
         self.lost: str | None = None
+        self.pictures: list = []  # every logged year's network picture, for the parent's side-by-side figure
         self._parent = self._parent_run = None
 
     @property
@@ -69,13 +70,20 @@ class GuardedTracker:
         self._guard("starting the analyze run", start)
 
     def year(self, year: int, tags: dict, params: dict, table_paths: dict[str, str], versions: dict[str, int],
-             row: dict, artifact_frames: Callable[[], tuple], synthetic: bool, seconds: float) -> str | None:
-        """Log a computed year as a child run (inputs, artifacts, metrics, also on the parent at
-        step=year); returns its run id, or None if tracking is lost."""
+             row: dict, artifact_frames: Callable[[], tuple], synthetic: bool, seconds: float,
+             dynamics: dict | None = None, dynamics_frames: Callable[[], tuple] | None = None,
+             picture_frames: Callable[[], tuple] | None = None) -> str | None:
+        """Log a computed year as a child run (inputs, artifacts, metrics and year-over-year
+        metrics, also on the parent at step=year, the network's picture); returns its run id, or
+        None if tracking is lost."""
         def log_year():
             with self.tracker.year(year, tags, params) as run:
-                self.tracker.log_year_contents(year, table_paths, versions, artifact_frames(), row,
-                                               self.parent_run_id, synthetic)
+                picture = self.tracker.log_year_contents(year, table_paths, versions, artifact_frames(), row,
+                                                         self.parent_run_id, synthetic, dynamics,
+                                                         dynamics_frames() if dynamics_frames else None,
+                                                         picture_frames() if picture_frames else None)
+                if picture is not None:
+                    self.pictures.append(picture)
                 # the wall time of the pass that computed this year (its years share their Spark jobs)
                 self.tracker.mlflow.log_metric("compute_seconds", round(seconds, 1))
                 return run.info.run_id
@@ -102,6 +110,8 @@ class GuardedTracker:
         if self._parent is not None:
             self._guard("logging the year trends",
                         lambda: self.tracker.log_year_trends(self.parent_run_id, rows, synthetic, filter_text))
+            self._guard("logging the years' pictures",
+                        lambda: self.tracker.log_pictures_side_by_side(self.parent_run_id, self.pictures, synthetic))
 
     def end_parent(self, failed: dict[int, str], error: str | None = None) -> None:
         """Close the analyze run: FAILED if a year failed or the job stopped, with how many years failed."""

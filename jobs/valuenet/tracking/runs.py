@@ -223,14 +223,64 @@ class Tracker:
             self.mlflow.log_input(dataset, context=table)
 
     def log_year_contents(self, year: int, table_paths: dict[str, str], versions: dict[str, int], frames: tuple,
-                          row: dict, parent_run_id: str, synthetic: bool) -> None:
+                          row: dict, parent_run_id: str, synthetic: bool, dynamics: dict | None = None,
+                          dynamics_frames: tuple | None = None, picture_frames: tuple | None = None):
         """Inside an open year run: its input datasets, artifacts (frames: as artifact_frames returns
-        them) and network metrics, also on the parent at step=year. Same for analyze and track."""
-        from valuenet.metrics.definitions import NETWORK_METRICS
+        them), network metrics and year-over-year metrics (dynamics: the year_dynamics values;
+        dynamics_frames: as dynamics_frames_by_year returns them), also on the parent at step=year,
+        and the network's picture (picture_frames: as picture_frames_by_year returns them). Same for
+        analyze and track. Returns the picture (network_picture.Picture), or None."""
+        from valuenet.metrics.definitions import NETWORK_METRICS, YEAR_DYNAMICS
 
         self.log_inputs(table_paths, versions)
         self.log_year_artifacts(year, *frames, synthetic=synthetic)
-        self.log_year_metrics(year, {k: row[k] for k in NETWORK_METRICS}, parent_run_id)
+        if dynamics_frames is not None:
+            self.log_year_dynamics_artifacts(year, *dynamics_frames, dynamics=dynamics or {}, synthetic=synthetic)
+        metrics = {k: row[k] for k in NETWORK_METRICS}
+        if dynamics:
+            metrics.update({k: dynamics.get(k) for k in YEAR_DYNAMICS})
+        self.log_year_metrics(year, metrics, parent_run_id)
+        return self.log_year_picture(year, *picture_frames, synthetic=synthetic) if picture_frames else None
+
+    def log_year_picture(self, year: int, nodes, edges, synthetic: bool):
+        """figures/network.png and figures/network.html (interactive, self-contained): the core of the
+        year network (network_picture); returns the picture."""
+        from valuenet.tracking import network_picture
+
+        if not len(nodes):
+            return None
+        picture = network_picture.laid_out(year, nodes, edges)
+        figure = network_picture.picture_figure(picture, synthetic)
+        self.mlflow.log_figure(figure, "figures/network.png")
+        network_picture.close(figure)
+        self.mlflow.log_text(network_picture.picture_html(picture, synthetic), "figures/network.html")
+        return picture
+
+    def log_pictures_side_by_side(self, parent_run_id: str, pictures: list, synthetic: bool) -> None:
+        """figures/networks_by_year.png on the parent run: every year's picture, side by side."""
+        from valuenet.tracking import network_picture
+
+        if not pictures:
+            return
+        figure = network_picture.pictures_side_by_side(pictures, synthetic)
+        self.mlflow.MlflowClient().log_figure(parent_run_id, figure, "figures/networks_by_year.png")
+        network_picture.close(figure)
+
+    def log_year_dynamics_artifacts(self, year: int, movers, curves, kernel, dynamics: dict, synthetic: bool) -> None:
+        """tables/movers.json (top-20 entries and exits, risers and fallers), tables/attachment.json
+        (the attachment kernel), tables/robustness.json and figures/robustness.png."""
+        from valuenet.tracking import artifacts
+
+        if len(movers):
+            self.mlflow.log_table(movers, artifact_file="tables/movers.json")
+        if len(kernel):
+            self.mlflow.log_table(kernel, artifact_file="tables/attachment.json")
+        if len(curves):
+            self.mlflow.log_table(curves, artifact_file="tables/robustness.json")
+            areas = {"pagerank": dynamics.get("robustness_pagerank"), "random": dynamics.get("robustness_random")}
+            figure = artifacts.robustness_figure(curves, areas, year, synthetic)
+            self.mlflow.log_figure(figure, "figures/robustness.png")
+            artifacts.close(figure)
 
     def log_year_metrics(self, year: int, metrics: dict, parent_run_id: str) -> None:
         """The year's metrics on its child run, and on the parent at step=year (trend charts)."""
