@@ -44,12 +44,14 @@ def test_nine_year_runs_with_tables_and_figures(finished):
     assert parent.data.tags["valuenet.data_source"].startswith("synthetic sample")
     child = next(r for r in runs if r.info.run_name == "year=2022")
     figures = [a.path for a in client.list_artifacts(child.info.run_id, "figures")]
-    assert figures == ["figures/degree_distribution.png", "figures/province_flows.png"]
+    assert figures == ["figures/degree_distribution.png", "figures/network.html", "figures/network.png",
+                       "figures/province_flows.png", "figures/robustness.png"]
     assert "degree_powerlaw_alpha" in child.data.metrics
     fitted = child.data.metrics
     assert fitted["degree_lognormal_sigma"] > 0 and 0 <= fitted["degree_powerlaw_vs_lognormal_p"] <= 1
     assert {"degree_lognormal_mu", "degree_powerlaw_vs_lognormal_R"} <= set(fitted)
-    assert [a.path for a in client.list_artifacts(parent.info.run_id, "figures")] == ["figures/year_trends.png"]
+    assert [a.path for a in client.list_artifacts(parent.info.run_id, "figures")] == \
+        ["figures/networks_by_year.png", "figures/year_trends.png"]
     trend = client.get_metric_history(parent.info.run_id, "nodes")
     assert [m.step for m in sorted(trend, key=lambda m: m.step)] == list(range(2014, 2023))
 
@@ -79,7 +81,7 @@ def test_report_prints_and_writes_the_tables(finished, capsys):
     assert "Table 5. The filtered network (--filter platform;relation=tech_cooperation), 2021" in printed
     page = (folder / "report" / "report.html").read_text(encoding="utf-8")
     assert "<table" in page and "Synthetic sample" in page
-    figures = ["degree_distribution.png", "province_flows.png", "year_trends.png"]
+    figures = ["degree_distribution.png", "province_flows.png", "robustness.png", "year_trends.png"]
     assert sorted(p.name for p in (folder / "report" / "figures").iterdir()) == figures
     assert all(f"src='figures/{name}'" in page for name in figures)
     # the folder went to the newest analyze run of the whole network, named in one line
@@ -89,7 +91,7 @@ def test_report_prints_and_writes_the_tables(finished, capsys):
     assert f"logged as report/ to run {parent.info.run_id}" in printed
     logged = {a.path for a in client.list_artifacts(parent.info.run_id, "report")}
     assert logged == {"report/report.md", "report/report.html", "report/figures"}
-    assert len(client.list_artifacts(parent.info.run_id, "report/figures")) == 3
+    assert len(client.list_artifacts(parent.info.run_id, "report/figures")) == 4
 
 
 def test_report_without_an_analyze_run_warns_and_still_writes(finished, capsys):
@@ -120,7 +122,7 @@ def test_the_compare_years_notebook_runs_on_the_finished_run(finished, monkeypat
     outputs = [o for c in code for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) == 3  # trends, bump chart, degree distributions
+    assert len(images) == 6  # trends, bump chart, degree distributions, movers, lineages, robustness curves
     shown = "\n".join(str(o.get("data", {}).get("text/markdown", "")) + str(o.get("text", "")) for o in outputs)
     assert "9 year runs" in shown and "Synthetic sample" in shown
     assert "Top 10 organisations by PageRank, each year" in shown

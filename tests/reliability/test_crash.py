@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from deltalake import DeltaTable
@@ -37,7 +38,8 @@ def state(warehouse: str, table: str) -> list[tuple]:
     """The table's rows (run ids and timestamps left out, floats rounded), sorted by key."""
     df = DeltaTable(tables.table_path(warehouse, table)).to_pandas()
     df = df.drop(columns=[c for c in DROP if c in df.columns]).sort_values(list(schemas.load(table).key)).reset_index(drop=True)
-    return [tuple(None if _missing(v) else round(v, 9) if isinstance(v, float) else v for v in row)
+    return [tuple(tuple(v.tolist()) if isinstance(v, np.ndarray) else
+                  None if _missing(v) else round(v, 9) if isinstance(v, float) else v for v in row)
             for row in df.astype(object).itertuples(index=False)]
 
 
