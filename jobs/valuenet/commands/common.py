@@ -62,3 +62,23 @@ def parse_years(text: str | None, span: tuple[int, int] | None) -> list[int]:
     except ValueError:
         raise ConfigError(f"--years {text!r}: expected 2014-2022, 2022 or 2014,2018") from None
     return sorted(years)
+
+
+def analysed_networks(spark, warehouse: str, network_filter, versions: dict[int, tuple]) -> list[tuple]:
+    """The year networks of the years in `versions` ({year: (nodes version, edges version)}, None:
+    the current one) rebuilt as analyze built them, narrowed by the same filter: one (keyed nodes,
+    YearNetwork) per pair of versions, with the years analysed from it."""
+    from valuenet import tables
+    from valuenet.snapshot.network_filter import filter_relations
+    from valuenet.snapshot.year_network import build_year_network, with_surrogate_keys
+
+    groups: dict[tuple, list[int]] = {}
+    for year, pair in sorted(versions.items()):
+        groups.setdefault(pair, []).append(year)
+    networks = []
+    for (nodes_version, edges_version), years in groups.items():
+        nodes = tables.read(spark, warehouse, "nodes", as_of=nodes_version)
+        edges = filter_relations(network_filter, nodes, tables.read(spark, warehouse, "edges", as_of=edges_version))
+        keyed = with_surrogate_keys(nodes)
+        networks.append((keyed, build_year_network(keyed, edges, years)))
+    return networks

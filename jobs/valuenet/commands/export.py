@@ -20,7 +20,7 @@ from pathlib import Path
 from pyspark.sql import functions as F
 
 from valuenet import __version__, tables
-from valuenet.commands.common import base_parser, job_config, parse_years, setup_logging
+from valuenet.commands.common import analysed_networks, base_parser, job_config, parse_years, setup_logging
 from valuenet.errors import ConfigError, ValuenetError
 from valuenet.export import frames
 from valuenet.export.gexf import write_gexf
@@ -119,7 +119,7 @@ def export(runtime, warehouse: str, out: str, years_text: str | None = None,
                .where((F.col("filter") == filter_text) & F.col("year").isin(years)))
     measures = frames.measure_fields(metrics)
     versions = frames.analysed_versions(spark, warehouse, years, filter_text)
-    relations = frames.year_relations(spark, warehouse, network_filter, versions)
+    relations = frames.year_relations(analysed_networks(spark, warehouse, network_filter, versions))
     kept = None
     if top:
         kept = frames.top_ids(metrics, top).cache()

@@ -15,14 +15,12 @@ import logging
 from pyspark.sql import functions as F
 
 from valuenet import tables
-from valuenet.commands.common import job_config, base_parser, parse_years, setup_logging
+from valuenet.commands.common import analysed_networks, job_config, base_parser, parse_years, setup_logging
 from valuenet.errors import ValuenetError
 from valuenet.metrics.year_metrics import AlgorithmSettings
 from valuenet.provenance import fingerprint, settings_digest
 from valuenet.snapshot.network_filter import NetworkFilter
 from valuenet.spark import create_session
-from valuenet.snapshot.network_filter import filter_relations
-from valuenet.snapshot.year_network import build_year_network, with_surrogate_keys
 from valuenet.tracking.artifact_frames import artifact_frames_by_year, dynamics_frames_by_year, picture_frames_by_year
 from valuenet.tracking.network_picture import PICTURE_NODES
 from valuenet.tracking.layout import parent_params, run_tags, version_params
@@ -84,13 +82,9 @@ def _picture_frames(spark, warehouse: str, rows: dict[int, dict], node_rows, net
     rebuilt from the input versions it was computed from, narrowed by the same filter."""
     found = {}
     per_node = node_rows.withColumn("vid", F.xxhash64("id"))  # the surrogate key of with_surrogate_keys
-    for inputs in sorted({tuple(sorted(_versions(r).items())) for r in rows.values()}):
-        versions = dict(inputs)
-        these = sorted(y for y, r in rows.items() if _versions(r) == versions)
-        nodes = tables.read(spark, warehouse, "nodes", as_of=versions["nodes"])
-        edges = filter_relations(network_filter, nodes, tables.read(spark, warehouse, "edges", as_of=versions["edges"]))
-        network = build_year_network(with_surrogate_keys(nodes), edges, these)
-        found.update(picture_frames_by_year(per_node, network.relations, nodes, these, PICTURE_NODES))
+    versions = {y: (_versions(r)["nodes"], _versions(r)["edges"]) for y, r in rows.items()}
+    for keyed, network in analysed_networks(spark, warehouse, network_filter, versions):
+        found.update(picture_frames_by_year(per_node, network.relations, keyed, list(network.years), PICTURE_NODES))
     return found
 
 

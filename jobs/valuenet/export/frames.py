@@ -19,8 +19,6 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructField
 
 from valuenet import tables
-from valuenet.snapshot.network_filter import NetworkFilter, filter_relations
-from valuenet.snapshot.year_network import build_year_network, with_surrogate_keys
 
 # node_metrics columns that are not a measure of the node in that year
 NOT_MEASURES = ("year", "id", "kind", "filter", "run_id")
@@ -84,20 +82,11 @@ def analysed_versions(spark: SparkSession, warehouse: str, years: list[int], fil
     return {year: recorded.get(year, (None, None)) for year in years}
 
 
-def year_relations(spark: SparkSession, warehouse: str, network_filter: NetworkFilter,
-                   versions: dict[int, tuple]) -> DataFrame:
-    """The edges of the year networks of the years in `versions`, keyed by input ids: year, source,
-    target, weight, relations (sorted types), n_relations. Years analysed from the same input
-    versions are built together, as analyze built them."""
-    groups: dict[tuple, list[int]] = {}
-    for year, pair in sorted(versions.items()):
-        groups.setdefault(pair, []).append(year)
+def year_relations(networks: list[tuple]) -> DataFrame:
+    """The edges of the year networks, keyed by input ids: year, source, target, weight, relations
+    (sorted types), n_relations. networks: commands.common.analysed_networks()."""
     parts = []
-    for (nodes_version, edges_version), years in groups.items():
-        nodes = tables.read(spark, warehouse, "nodes", as_of=nodes_version)
-        edges = filter_relations(network_filter, nodes, tables.read(spark, warehouse, "edges", as_of=edges_version))
-        keyed = with_surrogate_keys(nodes)
-        network = build_year_network(keyed, edges, years)
+    for keyed, network in networks:
         ids = keyed.select("vid", "id")
         parts.append(network.relations
                      .join(ids.withColumnRenamed("vid", "src").withColumnRenamed("id", "source"), "src")
