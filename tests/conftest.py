@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -36,6 +37,14 @@ def runtime(tmp_path_factory):
                                    "spark.driver.memory=2g", "spark.driver.extraJavaOptions=-XX:+TieredCompilation",
                                    *INTERPRETED],
                           str(checkpoints))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def release_plans():
+    """After each module, collect the Python cycles that keep its DataFrames' JVM plans alive: the
+    suite's single JVM (2 GiB) would otherwise fill up with the plans of every test before it."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

@@ -80,7 +80,8 @@ def test_artifacts_are_served_back(served):
     assert "tables/top20_degree.json" in tables_listed
     parent = next(r for r in served["runs"] if "mlflow.parentRunId" not in r.data.tags)
     figures = [a.path for a in served["client"].list_artifacts(parent.info.run_id, "figures")]
-    assert figures == ["figures/year_trends.png"]
+    assert figures == ["figures/networks_by_year.png", "figures/year_trends.png"]
+    assert {"figures/network.png", "figures/network.html"} <= listed
     # five nodes: too few for a power-law tail, so no fit and no lognormal comparison (never faked)
     assert not {"degree_powerlaw_alpha", "degree_lognormal_mu"} & set(child.data.metrics)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import shlex
 import time
@@ -149,6 +150,10 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
             results.extend(outputs.rows.values())
             if tracker:
                 tracker.retire_duplicates([r["run_id"] for r in outputs.rows.values()])
+            # Python reference cycles among the pass's DataFrames keep their JVM plans (about 100 MiB
+            # a pass) until Python's collector runs, which JVM memory pressure never triggers.
+            del outputs, frames, dynamics_frames, picture_frames
+            gc.collect()
     except BaseException as exc:
         if tracker:
             tracker.end_parent(failed, error=f"{type(exc).__name__}: {exc}")
