@@ -34,7 +34,8 @@ from valuenet.config import load_config
 log = logging.getLogger("valuenet")
 
 
-METRICS = ("degrees", "pagerank+components", "clustering", "communities+modularity", "paths", "flows+shares")
+METRICS = ("degrees", "pagerank+components", "clustering", "communities+modularity", "paths", "flows+shares",
+           "year-over-year", "pictures")
 
 
 def parser():
@@ -144,6 +145,8 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int], plain: boo
         _, s, peak = _timed(step)
         rows.append((name, s, peak))
         log.info("  %s: %.1f s", name, s)
+    if {"year-over-year", "pictures"} & set(metrics):
+        rows.extend(_on_node_metrics(network, keyed, edges, years, settings, metrics))
     if "pagerank+components" not in metrics:
         network.vertices.unpersist()
         network.relations.unpersist()
@@ -159,6 +162,59 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int], plain: boo
     network.vertices.unpersist()
     network.relations.unpersist()
     return counts, rows, pagerank
+
+
+def _on_node_metrics(network, keyed, edges, years: list[int], settings, metrics: tuple[str, ...]) -> list[tuple]:
+    """The measures analyze computes from the node metrics: year over year (one row per stage, as
+    analyze logs them; every year compared with the one before it in the pass) and the network
+    pictures of the MLflow year runs (frames, layout, PNG and HTML of every year). The node metrics
+    they read are computed first and not timed."""
+    import io
+
+    from pyspark.sql import functions as F
+
+    from valuenet.metrics.attachment import new_relation_nodes
+    from valuenet.metrics.year_metrics import node_metrics
+    from valuenet.metrics.year_over_year import PREVIOUS_COLUMNS, year_over_year
+    from valuenet.tracking import network_picture
+    from valuenet.tracking.artifact_frames import picture_frames_by_year
+
+    log.info("  node metrics (not timed: what the next measures read)")
+    per_node = node_metrics(network, settings).cache()
+    per_node.count()
+    rows = []
+    if "year-over-year" in metrics:
+        stages, clock = [], [time.perf_counter()]
+
+        def stage(name: str) -> None:
+            now = time.perf_counter()
+            stages.append((name, now - clock[0]))
+            clock[0] = now
+
+        nothing_before = per_node.select(*PREVIOUS_COLUMNS[:-1],
+                                         F.lit(None).cast("string").alias("community_lineage")).limit(0)
+        dynamics, _, peak = _timed(lambda: year_over_year(network, per_node, nothing_before,
+                                                          new_relation_nodes(edges, years), settings, on_stage=stage))
+        rows.extend((f"year over year: {name}", s, peak) for name, s in stages)
+        log.info("  year over year: %s", ", ".join(f"{name} {s:.1f} s" for name, s in stages))
+        for frame in dynamics.cached:
+            frame.unpersist()
+
+    def pictures():
+        for year, (nodes, relations) in picture_frames_by_year(per_node, network.relations, keyed, years,
+                                                               network_picture.PICTURE_NODES).items():
+            picture = network_picture.laid_out(year, nodes, relations)
+            figure = network_picture.picture_figure(picture, synthetic=True)
+            figure.savefig(io.BytesIO(), format="png")
+            network_picture.close(figure)
+            network_picture.picture_html(picture, synthetic=True)
+
+    if "pictures" in metrics:
+        _, s, peak = _timed(pictures)
+        rows.append(("pictures (PNG + HTML of every year)", s, peak))
+        log.info("  pictures: %.1f s", s)
+    per_node.unpersist()
+    return rows
 
 
 @contextlib.contextmanager
