@@ -22,7 +22,7 @@ from valuenet.metrics.degree_distribution import compare_lognormal, fit_power_la
 from valuenet.errors import ValuenetError
 from valuenet.report import tables as report_tables
 from valuenet.report.compare import compare
-from valuenet.report.figures import published
+from valuenet.published import published
 from valuenet.report.year_table import format_year_table
 from valuenet.snapshot.network_filter import NetworkFilter
 from valuenet.tracking import artifacts

@@ -84,16 +84,14 @@ All randomness comes from ``numpy.random.default_rng(seed)``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
+
+from valuenet.published import published
 
 from . import vocab
 
-FIGURES_PATH = Path(__file__).resolve().parents[1] / "data" / "report_figures.yaml"
 
 # org type codes (index into vocab.ORG_TYPES)
 ENT, INV, UNI, RI, GOV, ALL, OTH = range(7)
@@ -181,11 +179,6 @@ COPARTNER_SEPARATE = True    # ... only partners none of whose other neighbours 
 COPARTNER_TC = True          # ... and its relation with the first platform is made
                              # technology cooperation (a cooperation triangle)
 COPARTNER_PEXP = 2.0         # ... divided by (its relations with platforms) ** this
-
-
-def load_figures(path: str | Path | None = None) -> dict:
-    with open(path or FIGURES_PATH, encoding="utf-8") as f:
-        return yaml.safe_load(f)
 
 
 # ---------------------------------------------------------------------------------
@@ -351,7 +344,7 @@ def year_targets(scale: float = 1.0, figures: dict | None = None) -> dict[int, d
     nodes - sample_nodes (equal to round(table * scale) at scale 1, possibly one
     off at other scales, since rounded parts need not add up to the rounded sum).
     """
-    figs = figures if figures is not None else load_figures()
+    figs = figures if figures is not None else published()
     years, S, R, E = _targets(figs, scale)
     return {int(y): {"sample_nodes": int(s), "relation_nodes": int(r),
                      "nodes": int(s + r), "edges": int(e)}
@@ -424,7 +417,7 @@ def generate(scale: float = 1.0, seed: int = 7, figures: dict | None = None
     the sample/relation node and edge counts of Table 2; at other scales
     round(table * scale).
     """
-    figs = figures if figures is not None else load_figures()
+    figs = figures if figures is not None else published()
     rng = np.random.default_rng(seed)
     years, S, R, E = _targets(figs, scale)
     ny = len(years)
