@@ -23,6 +23,10 @@ class TrackingError(ValuenetError):
     """The MLflow tracking store cannot be used (for example, the server does not answer)."""
 
 
+class NotAnalysed(ValuenetError):
+    """An output table the command reads does not exist yet, or holds no row of what is asked."""
+
+
 class YearsFailed(ValuenetError):
     """Some years of an analyze failed; the others were written (each year fully or not at all)."""
 

@@ -12,7 +12,7 @@ from pyspark.sql import functions as F
 
 from tests.metrics.test_clustering import make_network
 from tests.metrics.test_communities import _nx_modularity, _planted, _q
-from valuenet.metrics.clustering import undirected_edges
+from valuenet.snapshot.undirected_view import undirected_edges
 from valuenet.metrics.communities import communities
 from valuenet.metrics.distributed_louvain import coarsen
 

@@ -19,7 +19,7 @@ from deltalake.exceptions import TableNotFoundError
 from valuenet import tables
 from valuenet.config import load_config, resolve_path
 from valuenet.metrics.degree_distribution import compare_lognormal, fit_power_law
-from valuenet.errors import ValuenetError
+from valuenet.errors import NotAnalysed, ValuenetError
 from valuenet.report import tables as report_tables
 from valuenet.report.compare import compare
 from valuenet.published import published
@@ -48,7 +48,11 @@ def parser():
 
 
 def _read(warehouse: str, table: str, year: int | None = None, filter_text: str = "") -> pd.DataFrame:
-    dt = DeltaTable(tables.table_path(warehouse, table))
+    """The rows of one output table (of one year and filter); NotAnalysed when the table does not exist."""
+    try:
+        dt = DeltaTable(tables.table_path(warehouse, table))
+    except TableNotFoundError as exc:
+        raise NotAnalysed(f"{tables.table_path(warehouse, table)}: no such table") from exc
     df = dt.to_pandas(filters=[("year", "=", year)] if year is not None else None)
     return df[df["filter"] == filter_text] if "filter" in df.columns else df
 
@@ -60,8 +64,10 @@ def build(warehouse: str, year: int | None, with_compare: bool,
     network = _read(warehouse, "network_metrics").sort_values("year")
     platform = _read(warehouse, "network_metrics", filter_text=platform_filter.text).sort_values("year")
     if network.empty:
-        raise LookupError("network_metrics is empty: run `valuenet analyze` first")
+        raise NotAnalysed(f"{tables.table_path(warehouse, 'network_metrics')}: no analysed year")
     year = int(year or network["year"].max())
+    if year not in set(network["year"]):
+        raise NotAnalysed(f"year {year} was not analysed (analysed: {', '.join(map(str, sorted(network['year'])))})")
     per_node, nodes = _read(warehouse, "node_metrics", year), _read(warehouse, "nodes")
     flows, shares = _read(warehouse, "flows", year), _read(warehouse, "shares", year)
     rows = [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in network.to_dict("records")]
@@ -96,7 +102,7 @@ def _dynamics_sections(warehouse: str, year: int, nodes: pd.DataFrame) -> list:
     analysed before these tables existed says so instead)."""
     try:
         dynamics, moved = _read(warehouse, "year_dynamics"), _read(warehouse, "movers", year)
-    except TableNotFoundError:
+    except NotAnalysed:
         return [("Year over year", "not analysed yet: run `valuenet analyze` again")]
     if dynamics.empty:
         return [("Year over year", "not analysed yet: run `valuenet analyze` again")]
@@ -124,7 +130,7 @@ def figures(warehouse: str, year: int, synthetic: bool) -> list[tuple[str, str, 
     out.append(("year_trends.png", "Network metrics by year", artifacts.year_trends_figure(network, synthetic)))
     try:
         curves, dynamics = _read(warehouse, "robustness", year), _read(warehouse, "year_dynamics", year)
-    except TableNotFoundError:
+    except NotAnalysed:
         return out
     if len(curves) and len(dynamics):
         areas = {"pagerank": dynamics["robustness_pagerank"].iloc[0], "random": dynamics["robustness_random"].iloc[0]}
@@ -204,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     warehouse = resolve_path(args.warehouse or config["warehouse"])
     try:
         sections, summary, year = build(warehouse, args.year, args.compare, platform_filter)
-    except (TableNotFoundError, LookupError) as exc:  # no output tables yet, or no rows in them
-        print(f"{warehouse}: cannot make the report ({str(exc).splitlines()[0]}); run `valuenet analyze` first",
+    except NotAnalysed as exc:  # only this: a bug elsewhere in the report is raised as what it is
+        print(f"{warehouse}: cannot make the report ({exc}); run `valuenet analyze` first",
               file=sys.stderr)
         return 2
     synthetic = tables.read_source(warehouse).get("synthetic", False)

@@ -19,18 +19,8 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from valuenet.snapshot.undirected_view import undirected_edges
 from valuenet.snapshot.year_network import YearNetwork
-
-
-def undirected_edges(relations: DataFrame) -> DataFrame:
-    """year, a, b, arcs: one row per year and unordered adjacent pair {a, b} with a < b (by vid).
-
-    relations: year, src, dst (simple directed: no parallel rows). arcs = the number of
-    directed edges between a and b (1, or 2 for a reciprocal pair). Self-loops are ignored.
-    """
-    return (relations.where(F.col("src") != F.col("dst"))
-            .groupBy("year", F.least("src", "dst").alias("a"), F.greatest("src", "dst").alias("b"))
-            .agg(F.count("*").alias("arcs")))
 
 
 def _undirected_degrees(edges: DataFrame) -> DataFrame:

@@ -23,7 +23,7 @@ from pyspark.sql import Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import from_arrow_schema
 
-from valuenet.metrics.clustering import undirected_edges
+from valuenet.snapshot.undirected_view import undirected_edges
 from valuenet.metrics.distributed_louvain import coarsen
 from valuenet.snapshot.year_network import YearNetwork
 

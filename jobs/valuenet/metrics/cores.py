@@ -21,7 +21,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import from_arrow_schema
 
-from valuenet.metrics.clustering import undirected_edges
+from valuenet.snapshot.undirected_view import undirected_edges
 from valuenet.snapshot.year_network import YearNetwork
 
 _CORES_ARROW = pa.schema([("year", pa.int32()), ("vid", pa.int64()), ("core", pa.int32())])

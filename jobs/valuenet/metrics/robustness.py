@@ -52,7 +52,7 @@ from pyspark.sql.pandas.types import from_arrow_schema
 
 from valuenet.errors import ValuenetError
 from valuenet.metrics import graph_algorithms
-from valuenet.metrics.clustering import undirected_edges
+from valuenet.snapshot.undirected_view import undirected_edges
 from valuenet.scratch import Scratch
 from valuenet.snapshot.year_network import YearNetwork
 
