@@ -1,7 +1,7 @@
 """Vocabularies of the calibrated synthetic sample (names, places, industries).
 
 Relation types, kinds and org types are the ones of the input contract
-(DESIGN.md section 2). Everything here is used only by ``sample.model`` to
+(DESIGN.md section 2). Everything here is used only by the sample generator to
 label the synthetic registry; the report's published figures live in
 ``jobs/valuenet/data/report_figures.yaml``.
 """

@@ -1,0 +1,82 @@
+"""The two draws every stage of the growth uses: weighted node pools and distinct new pairs.
+
+A relation is a pair of node indices ``(src, dst)``, keyed ``src * nt + dst`` (``nt``: the
+registry size), so "is this pair already drawn" is a search in a sorted key array.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Pool:
+    """Weighted sampler over a set of node indices (cumulative weights; zero weights drop out)."""
+
+    def __init__(self, idx: np.ndarray, w: np.ndarray):
+        keep = w > 0
+        self.idx = idx[keep]
+        self.cdf = np.cumsum(w[keep], dtype=np.float64)
+
+    def __len__(self) -> int:
+        return len(self.idx)
+
+    def draw(self, rng, n: int) -> np.ndarray:
+        """n nodes drawn with replacement; -1 each (and no draw) when the pool is empty."""
+        if n == 0 or len(self.idx) == 0:
+            return np.full(n, -1, np.int64)
+        r = rng.random(n) * self.cdf[-1]
+        pos = np.searchsorted(self.cdf, r, side="right")
+        return self.idx[np.minimum(pos, len(self.idx) - 1)]
+
+
+def isin_sorted(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.isin(keys, sorted_keys)`` for an already sorted ``sorted_keys``."""
+    if len(sorted_keys) == 0 or len(keys) == 0:
+        return np.zeros(len(keys), bool)
+    pos = np.searchsorted(sorted_keys, keys)
+    pos = np.minimum(pos, len(sorted_keys) - 1)
+    return sorted_keys[pos] == keys
+
+
+def draw_unique(rng, fixed_src, fixed_dst, src_pool, dst_pool, existing, nt,
+                max_rounds=80, hmask=None, p_reject=0.0):
+    """Fill slots with distinct new ordered pairs (no self-loops, none in `existing`).
+
+    fixed_src / fixed_dst: int arrays, -1 where the endpoint is to be drawn from the pool
+    (a pool may be None when every endpoint is fixed). Slots still open after
+    ``max_rounds`` rounds of drawing stay open.
+    hmask / p_reject: a pair whose endpoints share a named-hub neighbour (bitmasks)
+    is rejected with probability p_reject (no triangles around hubs).
+    Returns (src, dst, ok), ok marking the filled slots."""
+    n = len(fixed_src)
+    src = fixed_src.copy()
+    dst = fixed_dst.copy()
+    ok = np.zeros(n, bool)
+    acc = np.empty(0, np.int64)
+    for _ in range(max_rounds):
+        pend = np.flatnonzero(~ok)
+        if len(pend) == 0:
+            break
+        s = fixed_src[pend].copy()
+        d = fixed_dst[pend].copy()
+        m = s < 0
+        if m.any():
+            s[m] = src_pool.draw(rng, int(m.sum()))
+        m = d < 0
+        if m.any():
+            d[m] = dst_pool.draw(rng, int(m.sum()))
+        key = s * nt + d
+        valid = (s >= 0) & (d >= 0) & (s != d)
+        valid &= ~isin_sorted(existing, key) & ~isin_sorted(acc, key)
+        if hmask is not None and p_reject > 0:
+            sv, dv = np.maximum(s, 0), np.maximum(d, 0)
+            shared = (hmask[sv] & hmask[dv]) != 0
+            valid &= ~(shared & (rng.random(len(s)) < p_reject))
+        vi = np.flatnonzero(valid)
+        _, first = np.unique(key[vi], return_index=True)
+        vi = vi[first]
+        src[pend[vi]] = s[vi]
+        dst[pend[vi]] = d[vi]
+        ok[pend[vi]] = True
+        acc = np.sort(np.concatenate([acc, key[vi]]))
+    return src, dst, ok
