@@ -7,6 +7,7 @@ import gc
 import logging
 import shlex
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame
@@ -64,22 +65,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     as_of: read these Delta versions of nodes and edges instead of the latest (time travel).
     """
     spark = runtime.spark
-    for table in ("nodes", "edges"):
-        if not tables.exists(spark, warehouse, table):
-            raise ValuenetError(f"{tables.table_path(warehouse, table)}: no such table; run `valuenet ingest` first")
-    tables.ensure_tables(spark, warehouse, tables.OUTPUT_TABLES)
-    # Every year of this run reads the same data versions (time travel).
-    versions = dict(as_of) if as_of else {t: tables.version(spark, warehouse, t) for t in ("nodes", "edges")}
-    nodes = tables.read(spark, warehouse, "nodes", as_of=versions["nodes"])
-    edges = filter_relations(network_filter, nodes,
-                             tables.read(spark, warehouse, "edges", as_of=versions["edges"])).cache()
-    keyed = with_surrogate_keys(nodes).cache()
-    check_surrogate_keys(keyed)
-    years = parse_years(years_text, years_span(edges))
-    if not years:
-        raise ValuenetError(f"{tables.table_path(warehouse, 'edges')}: no relations"
-                            + (f" that pass --filter {network_filter.text}" if network_filter else "")
-                            + ", so no year to analyse")
+    versions, keyed, edges, years = _inputs(spark, warehouse, years_text, network_filter, as_of)
     settings = AlgorithmSettings.from_config(config)
     provenance = input_versions(versions, network_filter.text, settings.as_params())
     done = _already_written(spark, warehouse, years, network_filter.text, provenance) if resume else {}
@@ -104,55 +90,19 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     results, failed = list(done.values()), {}
     per_pass = max(1, int(config["analyze"].get("years_per_pass") or len(years)))
 
-    def year_tags(year: int) -> dict:
-        return {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, provenance)}
-
+    context = _PassContext(keyed=keyed, edges=edges, warehouse=warehouse, settings=settings, provenance=provenance,
+                           filter_text=network_filter.text, tracker=tracker, version_params=version_params,
+                           versions=versions, synthetic=synthetic, total=len(years),
+                           tags=lambda year: {**tags, "valuenet.fingerprint": fingerprint(year, warehouse, provenance)})
     if tracker:
         tracker.start_parent(f"analyze {params['years']}", tags, params, config)
     try:
         for first in range(0, len(years), per_pass):
-            chunk = years[first:first + per_pass]
-            try:
-                previous = _previous_years(spark, warehouse, chunk, network_filter.text)
-                outputs = _compute_years(keyed, edges, chunk, settings, provenance, network_filter.text, previous)
-            except Exception as exc:  # noqa: BLE001 (one pass's failure must not lose the other passes)
-                error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                for year in chunk:
-                    failed[year] = error
-                    log.error("year %d failed: %s", year, error)
-                    if tracker:
-                        tracker.failed_year(year, year_tags(year), version_params, error)
-                continue
-            # every year's artifact frames in a few Spark jobs, made when the first year is logged
-            frames = functools.cache(lambda o=outputs: o.artifact_frames(keyed))
-            dynamics_frames = functools.cache(lambda o=outputs: o.dynamics_frames())
-            picture_frames = functools.cache(lambda o=outputs: o.picture_frames(keyed))
-            for year in chunk:
-                row, run_id, logging_started = outputs.rows[year], None, time.time()
-                if tracker:
-                    run_id = tracker.year(
-                        year, year_tags(year), version_params,
-                        {t: tables.table_path(warehouse, t) for t in versions}, versions, row,
-                        lambda y=year: frames()[y], synthetic, outputs.seconds,
-                        outputs.dynamics.per_year[year], lambda y=year: dynamics_frames()[y],
-                        lambda y=year: picture_frames()[y])
-                row["run_id"] = run_id
-                log.info("[%d/%d] year %d%s: %s nodes, %s edges%s", first + chunk.index(year) + 1, len(years), year,
-                         _of_filter(network_filter.text), f"{row['nodes']:,}", f"{row['edges']:,}",
-                         f" (logged in {time.time() - logging_started:.1f} s)" if tracker else "")
-            try:
-                _write_years(spark, outputs, warehouse, network_filter.text)
-            except BaseException:
-                if tracker:
-                    tracker.mark_failed([r["run_id"] for r in outputs.rows.values()],
-                                        "the Delta write of these years failed")
-                raise
-            results.extend(outputs.rows.values())
-            if tracker:
-                tracker.retire_duplicates([r["run_id"] for r in outputs.rows.values()])
+            written, failed_now = _analyse_pass(context, years[first:first + per_pass], first)
+            results.extend(written)
+            failed.update(failed_now)
             # Python reference cycles among the pass's DataFrames keep their JVM plans (about 100 MiB
             # a pass) until Python's collector runs, which JVM memory pressure never triggers.
-            del outputs, frames, dynamics_frames, picture_frames
             gc.collect()
     except BaseException as exc:
         if tracker:
@@ -168,6 +118,90 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     if tracker and tracker.lost:
         raise TrackingLost(tracker.lost, warehouse, [r["year"] for r in results], network_filter.text)
     return sorted(results, key=lambda r: r["year"])
+
+
+def _inputs(spark, warehouse: str, years_text: str | None, network_filter: NetworkFilter,
+            as_of: dict[str, int] | None) -> tuple[dict[str, int], DataFrame, DataFrame, list[int]]:
+    """(the nodes and edges versions read, the keyed nodes, the filtered edges, the years to analyse):
+    every year of the analyze reads the same versions (time travel). The output tables exist after it."""
+    for table in ("nodes", "edges"):
+        if not tables.exists(spark, warehouse, table):
+            raise ValuenetError(f"{tables.table_path(warehouse, table)}: no such table; run `valuenet ingest` first")
+    tables.ensure_tables(spark, warehouse, tables.OUTPUT_TABLES)
+    versions = dict(as_of) if as_of else {t: tables.version(spark, warehouse, t) for t in ("nodes", "edges")}
+    nodes = tables.read(spark, warehouse, "nodes", as_of=versions["nodes"])
+    edges = filter_relations(network_filter, nodes,
+                             tables.read(spark, warehouse, "edges", as_of=versions["edges"])).cache()
+    keyed = with_surrogate_keys(nodes).cache()
+    check_surrogate_keys(keyed)
+    years = parse_years(years_text, years_span(edges))
+    if not years:
+        raise ValuenetError(f"{tables.table_path(warehouse, 'edges')}: no relations"
+                            + (f" that pass --filter {network_filter.text}" if network_filter else "")
+                            + ", so no year to analyse")
+    return versions, keyed, edges, years
+
+
+@dataclass
+class _PassContext:
+    """What every pass of one analyze shares."""
+
+    keyed: DataFrame
+    edges: DataFrame
+    warehouse: str
+    settings: AlgorithmSettings
+    provenance: str
+    filter_text: str
+    tracker: GuardedTracker | None
+    version_params: dict
+    versions: dict[str, int]
+    synthetic: bool
+    total: int
+    tags: Callable[[int], dict]
+
+
+def _analyse_pass(ctx: _PassContext, years: list[int], first: int) -> tuple[list[dict], dict[int, str]]:
+    """Compute, log and write one pass's years: (the network_metrics rows written, {year: error} of the
+    years whose computation failed). A failed computation fails its years only; a failed write is raised
+    (its years' runs marked failed), the tables left as they were."""
+    spark, tracker = ctx.keyed.sparkSession, ctx.tracker
+    try:
+        previous = _previous_years(spark, ctx.warehouse, years, ctx.filter_text)
+        outputs = _compute_years(ctx.keyed, ctx.edges, years, ctx.settings, ctx.provenance, ctx.filter_text,
+                                 previous)
+    except Exception as exc:  # noqa: BLE001 (one pass's failure must not lose the other passes)
+        error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        for year in years:
+            log.error("year %d failed: %s", year, error)
+            if tracker:
+                tracker.failed_year(year, ctx.tags(year), ctx.version_params, error)
+        return [], {year: error for year in years}
+    # every year's artifact frames in a few Spark jobs, made when the first year is logged
+    frames = functools.cache(lambda: outputs.artifact_frames(ctx.keyed))
+    dynamics_frames = functools.cache(outputs.dynamics_frames)
+    picture_frames = functools.cache(lambda: outputs.picture_frames(ctx.keyed))
+    for year in years:
+        row, run_id, logging_started = outputs.rows[year], None, time.time()
+        if tracker:
+            run_id = tracker.year(
+                year, ctx.tags(year), ctx.version_params,
+                {t: tables.table_path(ctx.warehouse, t) for t in ctx.versions}, ctx.versions, row,
+                lambda y=year: frames()[y], ctx.synthetic, outputs.seconds,
+                outputs.dynamics.per_year[year], lambda y=year: dynamics_frames()[y],
+                lambda y=year: picture_frames()[y])
+        row["run_id"] = run_id
+        log.info("[%d/%d] year %d%s: %s nodes, %s edges%s", first + years.index(year) + 1, ctx.total, year,
+                 _of_filter(ctx.filter_text), f"{row['nodes']:,}", f"{row['edges']:,}",
+                 f" (logged in {time.time() - logging_started:.1f} s)" if tracker else "")
+    try:
+        _write_years(spark, outputs, ctx.warehouse, ctx.filter_text)
+    except BaseException:
+        if tracker:
+            tracker.mark_failed([r["run_id"] for r in outputs.rows.values()], "the Delta write of these years failed")
+        raise
+    if tracker:
+        tracker.retire_duplicates([r["run_id"] for r in outputs.rows.values()])
+    return list(outputs.rows.values()), {}
 
 
 def _of_filter(filter_text: str) -> str:

@@ -344,15 +344,11 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     import pandas as pd
-    from deltalake import DeltaTable
 
     from valuenet import tables
-    from valuenet.commands.ingest import ingest
-    from valuenet.commands.sample import write_sample
     from valuenet.metrics.year_metrics import AlgorithmSettings
     from valuenet.report.tables import markdown
     from valuenet.snapshot.year_network import check_surrogate_keys, with_surrogate_keys
-    from valuenet.spark import create_session
 
     args = parser().parse_args(argv)
     setup_logging(args.verbose)
@@ -360,20 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     apply_common(args, config)
     work = Path(args.work or tempfile.mkdtemp(prefix="valuenet-benchmark-"))
     warehouse = str(work / "warehouse")
-    # generation and ingest take most of an hour at scale 100; the metrics are what is measured
-    reused = _ingested_sample(warehouse, args.scale, args.seed)
-    if not reused:  # generated before the JVM starts, so that its peak is the generator's own
-        log.info("generating the sample (scale %g) in %s", args.scale, work)
-        (nodes_path, edges_path), gen_s, gen_peak = _timed(lambda: write_sample(str(work / "sample"), args.scale,
-                                                                                args.seed))
-    runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
-    if reused:
-        prepared = f"sample and warehouse reused from {work} (delete it to generate and ingest again)"
-    else:
-        log.info("ingesting it into %s", warehouse)
-        _, ingest_s, ingest_peak = _timed(lambda: ingest(runtime.spark, str(nodes_path), str(edges_path), warehouse))
-        prepared = (f"sample generation {gen_s:.1f} s (peak {gen_peak:,.0f} MiB); ingest {ingest_s:.1f} s "
-                    f"(peak {ingest_peak:,.0f} MiB)")
+    runtime, prepared = _prepared(args, config, work, warehouse)
     spark = runtime.spark
     keyed = with_surrogate_keys(tables.read(spark, warehouse, "nodes")).cache()
     check_surrogate_keys(keyed)
@@ -402,6 +385,43 @@ def main(argv: list[str] | None = None) -> int:
               f"(components: {settings.components_algorithm}); L1 against a SciPy power iteration to 1e-12")
         print(markdown(curve) if args.markdown else curve.to_string(index=False))
         return 0
+    table = _per_metric(args, runtime, settings, keyed, edges, years, warehouse)
+    print()
+    print(markdown(table, decimals=2) if args.markdown else table.to_string(index=False))
+    return 0
+
+
+def _prepared(args, config: dict, work: Path, warehouse: str):
+    """(the Spark runtime, a line on how the warehouse was prepared): the sample of --scale and --seed
+    generated and ingested into `warehouse`, or both reused when `work` already holds them."""
+    from valuenet import tables
+    from valuenet.commands.ingest import ingest
+    from valuenet.commands.sample import write_sample
+    from valuenet.spark import create_session
+
+    # generation and ingest take most of an hour at scale 100; the metrics are what is measured
+    reused = _ingested_sample(warehouse, args.scale, args.seed)
+    if not reused:  # generated before the JVM starts, so that its peak is the generator's own
+        log.info("generating the sample (scale %g) in %s", args.scale, work)
+        (nodes_path, edges_path), gen_s, gen_peak = _timed(lambda: write_sample(str(work / "sample"), args.scale,
+                                                                                args.seed))
+    runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
+    if reused:
+        return runtime, f"sample and warehouse reused from {work} (delete it to generate and ingest again)"
+    log.info("ingesting it into %s", warehouse)
+    _, ingest_s, ingest_peak = _timed(lambda: ingest(runtime.spark, str(nodes_path), str(edges_path), warehouse))
+    return runtime, (f"sample generation {gen_s:.1f} s (peak {gen_peak:,.0f} MiB); ingest {ingest_s:.1f} s "
+                     f"(peak {ingest_peak:,.0f} MiB)")
+
+
+def _per_metric(args, runtime, settings, keyed, edges, years: list[int], warehouse: str):
+    """The table of one row per metric: valuenet's seconds and peak memory over the years in one pass,
+    plain GraphFrames' and igraph's seconds beside them (unless left out), and the total."""
+    import pandas as pd
+    from deltalake import DeltaTable
+
+    from valuenet import tables
+
     log.info("measuring years %s on Spark, one metric at a time", args.years)
     metrics = tuple(args.metrics.split(",")) if args.metrics else METRICS
     unknown = sorted(set(metrics) - set(METRICS))
@@ -442,7 +462,4 @@ def main(argv: list[str] | None = None) -> int:
                     # the same metrics on both sides
                     "igraph_s": round(sum(r["igraph_s"] or 0.0 for r in records if r["valuenet_s"] is not None), 2)
                     if edges_pdf is not None else None})
-    table = pd.DataFrame(records)
-    print()
-    print(markdown(table, decimals=2) if args.markdown else table.to_string(index=False))
-    return 0
+    return pd.DataFrame(records)
