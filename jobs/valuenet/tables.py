@@ -174,6 +174,17 @@ def read(spark: SparkSession, warehouse: str, table: str, as_of: int | None = No
     return reader.load(table_path(warehouse, table))
 
 
+def detached(rows: DataFrame) -> DataFrame:
+    """`rows` (read from a table) computed now and held apart from their table (a local checkpoint).
+
+    For rows that feed cached frames of a job that then writes the same table: Spark re-plans
+    every cached plan that reads a table when the table is written (Delta's file listing
+    included) and refills it when next used, so frames built on the table itself would be planned
+    and computed again by the job's own commit.
+    """
+    return rows.localCheckpoint(eager=True)
+
+
 def replace_years(df: DataFrame, warehouse: str, table: str, years: list[int], filter_text: str = "",
                   retries: int = 3) -> None:
     """Atomically replace these years' rows of an output table for one filter (one Delta commit).

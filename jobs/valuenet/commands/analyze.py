@@ -315,13 +315,11 @@ def _previous_years(spark, warehouse: str, years: list[int], filter_text: str) -
     is not in `years` while Y is: the previous years that year over year compares with (empty when
     none was analysed)."""
     wanted = sorted({y - 1 for y in years} - set(years))
-    # Held apart from the table (a local checkpoint): the pass's cached frames built on these rows
-    # would otherwise name node_metrics in their plans, and Spark recomputes every cached plan that
-    # reads a table when the table is written, so the pass's own write would re-plan and refill them
-    # (on a tiny registry 26 of the write's 74 Spark jobs).
-    return (tables.read(spark, warehouse, "node_metrics")
-            .where(F.col("year").isin(wanted) & (F.col("filter") == filter_text)).select(*PREVIOUS_COLUMNS)
-            .localCheckpoint(eager=True))
+    # detached: the pass's year-over-year frames are built on these rows, and the pass's own write of
+    # node_metrics would re-plan and refill them (on a tiny registry 26 of the write's 74 Spark jobs)
+    return tables.detached(tables.read(spark, warehouse, "node_metrics")
+                           .where(F.col("year").isin(wanted) & (F.col("filter") == filter_text))
+                           .select(*PREVIOUS_COLUMNS))
 
 
 def _already_written(spark, warehouse: str, years: list[int], filter_text: str, provenance: str) -> dict[int, dict]:

@@ -39,7 +39,10 @@ def ingest(spark, nodes_path: str, edges_path: str, warehouse: str) -> dict[str,
 
     checked_nodes = validate.check_nodes(raw_nodes).cache()
     good_nodes = validate.accepted_nodes(checked_nodes)
-    known_ids = good_nodes.select("id").union(tables.read(spark, warehouse, "nodes").select("id"))
+    # detached: the nodes commit would otherwise re-plan the checked edges (they read the nodes
+    # table), and the edges commit beside it could check them all over again
+    stored_ids = tables.detached(tables.read(spark, warehouse, "nodes").select("id"))
+    known_ids = good_nodes.select("id").union(stored_ids)
     checked_edges = validate.check_edges(raw_edges, known_ids).cache()
 
     counts = {}
