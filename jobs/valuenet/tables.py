@@ -180,7 +180,9 @@ def detached(rows: DataFrame) -> DataFrame:
     For rows that feed cached frames of a job that then writes the same table: Spark re-plans
     every cached plan that reads a table when the table is written (Delta's file listing
     included) and refills it when next used, so frames built on the table itself would be planned
-    and computed again by the job's own commit.
+    and computed again by the job's own commit. For small rows only: the blocks are held in
+    executor memory until the frame is garbage-collected, and a lost executor loses them (the job
+    then fails; for large or long-lived tables Scratch files are the way).
     """
     return rows.localCheckpoint(eager=True)
 

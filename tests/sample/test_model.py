@@ -101,7 +101,8 @@ def test_full_other_seed(figs):
 
 # sha256 of `valuenet sample`'s nodes.csv and edges.csv: the generator's draws, pinned. A change
 # that moves them (a new draw, a reordered one) updates these in the same commit, with the reason
-# and `valuenet report --compare` at least as good as before.
+# and `valuenet report --compare` at least as good as before. The digests are of the CSV text: a
+# pyarrow release that writes numbers differently moves them too (then compare the tables' values).
 SAMPLE_DIGESTS = {
     (1.0, 7): ("225b0cf8002a5bd04d025cd1f4af6f808704c70eb85b716b17d266ca03d4a09a",
                "4664690d2305bd8229e4f597bc485b7168c294702d9441156a965bcffb0b97ba"),

@@ -163,7 +163,7 @@ class _PassContext:
 def _analyse_pass(ctx: _PassContext, years: list[int], first: int) -> tuple[list[dict], dict[int, str]]:
     """Compute, log and write one pass's years: (the network_metrics rows written, {year: error} of the
     years whose computation failed). A failed computation fails its years only; a failed write is raised
-    (its years' runs marked failed), the tables left as they were."""
+    (its years' runs marked failed), each output table holding the pass's years fully or as before."""
     spark, tracker = ctx.keyed.sparkSession, ctx.tracker
     try:
         previous = _previous_years(spark, ctx.warehouse, years, ctx.filter_text)

@@ -39,10 +39,7 @@ def ingest(spark, nodes_path: str, edges_path: str, warehouse: str) -> dict[str,
 
     checked_nodes = validate.check_nodes(raw_nodes).cache()
     good_nodes = validate.accepted_nodes(checked_nodes)
-    # detached: the nodes commit would otherwise re-plan the checked edges (they read the nodes
-    # table), and the edges commit beside it could check them all over again
-    stored_ids = tables.detached(tables.read(spark, warehouse, "nodes").select("id"))
-    known_ids = good_nodes.select("id").union(stored_ids)
+    known_ids = good_nodes.select("id").union(tables.read(spark, warehouse, "nodes").select("id"))
     checked_edges = validate.check_edges(raw_edges, known_ids).cache()
 
     counts = {}

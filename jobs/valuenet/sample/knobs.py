@@ -30,7 +30,8 @@ class Knobs:
     #                                     (the cap holds for every node's out-fitness)
     platform_fi: tuple = (1.0, 0.8)     # unnamed platforms' in-fitness: lognormal mu, sigma
     # relation nodes' out- and in-fitness by org type, lognormal (mu, sigma) of each; investors
-    # have none (they invest: investor_fitness)
+    # have none (they invest: investor_fitness). The rows are drawn in this order: reordering them
+    # changes the sample.
     relation_fitness: tuple = (
         ("enterprise", -2.0, 1.0, 0.0, 1.0),
         ("university", -0.7, 1.0, -0.3, 1.0),

@@ -20,9 +20,11 @@ The model runs in stages, one module each, in this order (all randomness comes f
 * ``noise``: parallel relations and self-loops, valid input that collapses.
 * ``attributes``: technology categories, application fields, industries, weights.
 * ``geography``: provinces and cities, set after the graph is grown.
-* ``names`` and ``tables``: names, founding years, ids and the two tables.
+* ``tables`` and ``names``: ids, then names and founding years, and the two tables.
 
-The model parameters (not figures of the report) are the knobs of ``knobs.KNOBS``.
+The calibration knobs (model parameters, not figures of the report) are ``knobs.KNOBS``;
+smaller fixed choices (org mixes, the spread of parallel relations, founding ages) are stated
+in the docstrings of the stages that draw them.
 """
 
 from __future__ import annotations
