@@ -203,11 +203,9 @@ def _on_node_metrics(network, keyed, edges, years: list[int], settings, metrics:
     def pictures():
         for year, (nodes, relations) in picture_frames_by_year(per_node, network.relations, keyed, years,
                                                                network_picture.PICTURE_NODES).items():
-            picture = network_picture.laid_out(year, nodes, relations)
-            figure = network_picture.picture_figure(picture, synthetic=True)
+            _, figure, _ = network_picture.rendered(year, nodes, relations, synthetic=True)
             figure.savefig(io.BytesIO(), format="png")
             network_picture.close(figure)
-            network_picture.picture_html(picture, synthetic=True)
 
     if "pictures" in metrics:
         _, s, peak = _timed(pictures)

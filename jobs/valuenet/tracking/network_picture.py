@@ -139,5 +139,12 @@ def picture_html(picture: Picture, synthetic: bool) -> str:
     return file_html(plot, INLINE, title=f"valuenet {picture.year}")
 
 
+def rendered(year: int, nodes: pd.DataFrame, edges: pd.DataFrame, synthetic: bool):
+    """(the laid-out picture, its matplotlib figure, its HTML page): what a year run logs as
+    figures/network.png and figures/network.html. Close the figure once it is saved."""
+    picture = laid_out(year, nodes, edges)
+    return picture, picture_figure(picture, synthetic), picture_html(picture, synthetic)
+
+
 def close(fig) -> None:
     plt.close(fig)

@@ -249,11 +249,10 @@ class Tracker:
 
         if not len(nodes):
             return None
-        picture = network_picture.laid_out(year, nodes, edges)
-        figure = network_picture.picture_figure(picture, synthetic)
+        picture, figure, page = network_picture.rendered(year, nodes, edges, synthetic)
         self.mlflow.log_figure(figure, "figures/network.png")
         network_picture.close(figure)
-        self.mlflow.log_text(network_picture.picture_html(picture, synthetic), "figures/network.html")
+        self.mlflow.log_text(page, "figures/network.html")
         return picture
 
     def log_pictures_side_by_side(self, parent_run_id: str, pictures: list, synthetic: bool) -> None:
