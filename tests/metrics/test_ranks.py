@@ -20,51 +20,58 @@ HAND = [(2020, "a", 0.5, 3), (2020, "b", 0.3, 2), (2020, "c", 0.2, 2),
 
 @pytest.fixture
 def hand(spark):
-    ranked = ranks.ranks(spark.createDataFrame(HAND, SCHEMA))
-    return ranked, ranked.where("year = 2021")
+    return ranks.ranks(spark.createDataFrame(HAND, SCHEMA))
+
+
+def compared(ranked, years, top=ranks.TOP):
+    """The driver rows of these years against their previous years."""
+    return ranks.compared(ranks.paired(ranked, years), top)
 
 
 def test_ranks_by_hand(hand):
-    ranked, _ = hand
-    got = {(r["year"], r["id"]): (r["pagerank_rank"], r["degree_rank"]) for r in ranked.collect()}
-    assert got == {(2020, "a"): (1, 1), (2020, "b"): (2, 2), (2020, "c"): (3, 2),
-                   (2021, "b"): (1, 1), (2021, "d"): (2, 2), (2021, "a"): (3, 3)}
+    got = {(r["year"], r["id"]): (r["pagerank_rank"], r["degree_rank"], r["place"]) for r in hand.collect()}
+    assert got == {(2020, "a"): (1, 1, 1), (2020, "b"): (2, 2, 2), (2020, "c"): (3, 2, 3),
+                   (2021, "b"): (1, 1, 1), (2021, "d"): (2, 2, 2), (2021, "a"): (3, 3, 3)}
 
 
 def test_changes_by_hand(hand):
-    ranked, current = hand
     got = {r["id"]: (r["pagerank_rank_change"], r["degree_rank_change"])
-           for r in ranks.rank_changes(current, ranked).collect()}
-    # a fell from 1 to 3 on both; b rose from 2 to 1 on both; d is new
+           for r in ranks.rank_changes(ranks.paired(hand, [2021])).collect()}
+    # a fell from 1 to 3 on both; b rose from 2 to 1 on both; d is new (c left: no row)
     assert got == {"a": (-2, -2), "b": (1, 1), "d": (None, None)}
-    first = ranks.rank_changes(ranked.where("year = 2020"), ranked).collect()
+    first = ranks.rank_changes(ranks.paired(hand, [2020])).collect()
     assert {(r["pagerank_rank_change"], r["degree_rank_change"]) for r in first} == {(None, None)}, \
         "2019 is not there: no change"
 
 
+def _by_movement(found) -> dict:
+    return {(r.movement, r.id): (_value(r.pagerank_rank), _value(r.previous_pagerank_rank), _value(r.change))
+            for r in found.itertuples()}
+
+
+def _value(v):
+    return None if pd.isna(v) else int(v)
+
+
 def test_movers_by_hand(hand):
-    ranked, current = hand
-    got = {(r["movement"], r["id"]): (r["pagerank_rank"], r["previous_pagerank_rank"], r["change"])
-           for r in ranks.movers(current, ranked, top=2).collect()}
+    moved = ranks.movers(compared(hand, [2021], top=2), top=2)
     # top 2 of 2020: a, b; of 2021: b, d. d enters (new), a exits (now 3rd), b rose by 1, a fell by 2
-    assert got == {("entry", "d"): (2, None, None), ("exit", "a"): (3, 1, -2),
-                   ("riser", "b"): (1, 2, 1), ("faller", "a"): (3, 1, -2)}
-    assert ranks.top_turnover(ranks.movers(current, ranked, top=2)) == {2021: {"top20_entries": 1, "top20_exits": 1}}
-    assert ranks.movers(ranked.where("year = 2020"), ranked).count() == 0, "no previous year, no movers"
+    assert _by_movement(moved) == {("entry", "d"): (2, None, None), ("exit", "a"): (3, 1, -2),
+                                   ("riser", "b"): (1, 2, 1), ("faller", "a"): (3, 1, -2)}
+    assert ranks.top_turnover(moved) == {2021: {"top20_entries": 1, "top20_exits": 1}}
+    assert len(ranks.movers(compared(hand, [2020]))) == 0, "no previous year, no movers"
 
 
 def test_exit_of_a_node_that_left(spark):
     rows = [(2020, "a", 0.6, 1), (2020, "b", 0.4, 1), (2021, "b", 0.7, 1), (2021, "c", 0.3, 1)]
     ranked = ranks.ranks(spark.createDataFrame(rows, SCHEMA))
-    got = {(r["movement"], r["id"]): (r["pagerank_rank"], r["previous_pagerank_rank"])
-           for r in ranks.movers(ranked.where("year = 2021"), ranked, top=1).collect()}
+    got = {key: value[:2] for key, value in _by_movement(ranks.movers(compared(ranked, [2021], top=1), top=1)).items()}
     assert got == {("exit", "a"): (None, 1), ("riser", "b"): (1, 2), ("entry", "b"): (1, 2)}
 
 
 def test_correlations_by_hand(hand):
-    ranked, current = hand
     # a and b are in both years and swap places: both correlations are -1
-    assert ranks.rank_correlations(current, ranked) == {
+    assert ranks.rank_correlations(compared(hand, [2021])) == {
         2021: {"previous_year": 2020, "nodes_in_both": 2, "pagerank_spearman": pytest.approx(-1.0),
                "pagerank_kendall": pytest.approx(-1.0)}}
 
@@ -83,11 +90,11 @@ def random_years(rng: np.random.Generator) -> pd.DataFrame:
 def test_against_scipy_on_random_years(spark):
     data = random_years(np.random.default_rng(3))
     ranked = ranks.ranks(spark.createDataFrame(data, SCHEMA))
-    current = ranked.where("year > 2019")
-    got = ranks.rank_changes(current, ranked).toPandas().set_index(["year", "id"])
+    pairs = ranks.paired(ranked, [2020, 2021])
+    got = ranks.rank_changes(pairs).toPandas().set_index(["year", "id"])
     data["pagerank_rank"] = data.groupby("year")["pagerank"].rank(method="min", ascending=False).astype(int)
     data["degree_rank"] = data.groupby("year")["degree"].rank(method="min", ascending=False).astype(int)
-    correlations = ranks.rank_correlations(current, ranked)
+    correlations = ranks.rank_correlations(ranks.compared(pairs))
     for year in (2020, 2021):
         now, before = data[data["year"] == year].set_index("id"), data[data["year"] == year - 1].set_index("id")
         both = now.index.intersection(before.index)
@@ -106,7 +113,7 @@ def test_against_scipy_on_random_years(spark):
 def test_movers_against_pandas_on_random_years(spark):
     data = random_years(np.random.default_rng(5))
     ranked = ranks.ranks(spark.createDataFrame(data, SCHEMA))
-    found = ranks.movers(ranked.where("year = 2021"), ranked).toPandas()
+    found = ranks.movers(compared(ranked, [2021]))
     data["rank"] = data.groupby("year")["pagerank"].rank(method="min", ascending=False).astype(int)
     now, before = (data[data["year"] == y].set_index("id") for y in (2021, 2020))
     top = {y: set(data[data["year"] == y].sort_values(["pagerank", "id"], ascending=[False, True])["id"][:20])

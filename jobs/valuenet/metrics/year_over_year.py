@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import pandas as pd
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -58,12 +59,13 @@ def year_over_year(network: YearNetwork, per_node: DataFrame, previous: DataFram
     held = _Held()
     known = (per_node.select(*PREVIOUS_COLUMNS[:-1], F.lit(None).cast("string").alias("community_lineage"))
              .unionByName(previous.select(*PREVIOUS_COLUMNS)))
-    ranked = held.keep(ranks.ranks(known))
-    current = ranked.where(F.col("year").isin(years))
-    changes = held.keep(ranks.rank_changes(current, ranked))
-    moved = held.keep(ranks.movers(current, ranked))
-    correlations = ranks.rank_correlations(current, ranked)
-    turnover = ranks.top_turnover(moved)
+    pairs = held.keep(ranks.paired(held.keep(ranks.ranks(known)), years))
+    changes = ranks.rank_changes(pairs)
+    compared = ranks.compared(pairs)
+    moved_rows = ranks.movers(compared)
+    moved = per_node.sparkSession.createDataFrame(_with_nulls(moved_rows), ranks.MOVERS_SCHEMA)
+    correlations = ranks.rank_correlations(compared)
+    turnover = ranks.top_turnover(moved_rows)
     on_stage("ranks")
     core_numbers = held.keep(cores.core_numbers(network))
     innermost = {r["year"]: r.asDict() for r in cores.core_summary(core_numbers).collect()}
@@ -105,6 +107,12 @@ def year_over_year(network: YearNetwork, per_node: DataFrame, previous: DataFram
         per_year[year] = row
     return YearOverYear(nodes=nodes, movers=moved, communities=communities, robustness=curves, attachment=kernel,
                         per_year=per_year, cached=held.frames)
+
+
+def _with_nulls(frame: pd.DataFrame) -> pd.DataFrame:
+    """frame with Python values and None for missing ones, as createDataFrame takes them with or
+    without Arrow."""
+    return frame.astype(object).where(frame.notna(), None)
 
 
 class _Held:
