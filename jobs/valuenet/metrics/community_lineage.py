@@ -52,8 +52,8 @@ _COMMUNITIES_ARROW = pa.schema([("year", pa.int32()), ("community", pa.int64()),
                                 ("predecessors", pa.list_(pa.int64())), ("best_jaccard", pa.float64())])
 
 
-def community_lineage(current: DataFrame, previous: DataFrame | None,
-                      threshold: float = 0.3) -> tuple[DataFrame, DataFrame]:
+def community_lineage(current: DataFrame, previous: DataFrame | None, threshold: float = 0.3,
+                      years: list[int] | None = None) -> tuple[DataFrame, DataFrame]:
     """(nodes, communities): the lineage of every community of every year of `current`, and its event.
 
     current: year, id, community, one row per node and year, every year of this pass (years need
@@ -62,6 +62,7 @@ def community_lineage(current: DataFrame, previous: DataFrame | None,
     previous: year, id, community and optionally community_lineage (null or missing: the lineage
     is f"{year}-{community}"): stored node rows of the years Y-1 that are not in `current` but
     precede a year Y of it. Rows of other years are ignored. May be None or empty.
+    years: the years of current, when the caller knows them (else read from current).
 
     nodes: year, id, community_lineage; one row per row of current.
     communities: year, community, lineage, event, size, predecessors, best_jaccard (schema
@@ -73,7 +74,9 @@ def community_lineage(current: DataFrame, previous: DataFrame | None,
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"community lineage: the Jaccard threshold must be in (0, 1], not {threshold}")
-    years = sorted(r["year"] for r in current.select("year").distinct().collect())
+    if years is None:
+        years = [r["year"] for r in current.select("year").distinct().collect()]
+    years = sorted(years)
     members = _members(current, previous, years)
     sizes = _community_sizes(members)
     overlaps = _overlaps(current, members)
@@ -139,7 +142,7 @@ def _trace(years: list[int], sizes: pd.DataFrame, overlaps: pd.DataFrame, thresh
     pairs_of = {year: frame for year, frame in overlaps.groupby("year")}
     lineage_of: dict[int, dict[int, str]] = {}
     rows: list[tuple] = []
-    for year in years:
+    for year in (y for y in years if y in size_of):  # a year without nodes has no communities
         before = size_of.get(year - 1)
         if before is None:
             year_rows = [(year, c, f"{year}-{c}", None, n, [], None)

@@ -79,8 +79,8 @@ def year_over_year(network: YearNetwork, per_node: DataFrame, previous: DataFram
     on_stage("robustness")
     lineage_nodes, communities = community_lineage(
         per_node.select("year", "id", "community"), previous.select("year", "id", "community", "community_lineage"),
-        settings.lineage_jaccard)
-    lineage_nodes, communities = held.keep(lineage_nodes), held.keep(communities)
+        settings.lineage_jaccard, years)
+    lineage_nodes = held.keep(lineage_nodes)
     events = lineage_event_counts(communities)
     on_stage("community lineage")
     kernel = held.keep(attachment.attachment_kernel(known.select("year", "id", "degree"), gaining, years))
