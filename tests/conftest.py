@@ -16,6 +16,9 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 # results by Spark's contract. The suite's session and the jobs it starts to kill or race use it;
 # the spark-submit jobs on the standalone cluster keep the profile's codegen, and the cluster test
 # compares their tables with this session's.
+# the years of the analysed_sample fixture: two small years, every metric runs, year over year too
+SAMPLE_YEARS = "2020-2021"
+
 INTERPRETED = ["spark.sql.codegen.wholeStage=false", "spark.sql.codegen.factoryMode=NO_CODEGEN"]
 
 
@@ -70,6 +73,23 @@ def config():
     from valuenet.config import load_config
 
     return load_config()
+
+
+@pytest.fixture(scope="session")
+def analysed_sample(runtime, tmp_path_factory):
+    """The 0.01 sample (seed 7) ingested and analysed for SAMPLE_YEARS, without tracking, once for
+    the suite: {"nodes", "edges": its files, "warehouse"}. Read it or copy it; never change it."""
+    from valuenet.commands.analyze import analyze
+    from valuenet.commands.ingest import ingest
+    from valuenet.commands.sample import write_sample
+    from valuenet.config import load_config
+
+    folder = tmp_path_factory.mktemp("analysed_sample")
+    nodes, edges = write_sample(str(folder / "files"), 0.01, 7)
+    warehouse = str(folder / "warehouse")
+    ingest(runtime.spark, str(nodes), str(edges), warehouse)
+    analyze(runtime, load_config(), warehouse, SAMPLE_YEARS, tracking=False)
+    return {"nodes": str(nodes), "edges": str(edges), "warehouse": warehouse}
 
 
 @pytest.fixture(scope="session")

@@ -13,17 +13,14 @@ import pytest
 from deltalake import DeltaTable
 
 from tests.cluster.standalone import StandaloneCluster
+from tests.conftest import SAMPLE_YEARS
 from valuenet import schemas, tables
-from valuenet.commands.analyze import analyze
-from valuenet.commands.ingest import ingest
-from valuenet.commands.sample import write_sample
 from valuenet.config import load_config, project_root
 from valuenet.jars import jars_dir, local_jars
 from valuenet.package import build
 
 pytestmark = pytest.mark.cluster
 
-SCALE, YEARS = 0.01, "2021-2022"  # two small years keep the suite short; every metric runs, year over year too
 SHUFFLE_PARTITIONS = 4
 QUICK_JIT = "-XX:TieredStopAtLevel=1"
 
@@ -35,11 +32,6 @@ def cluster(tmp_path_factory):
         yield cluster
     finally:
         cluster.stop()
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    return write_sample(str(tmp_path_factory.mktemp("sample")), SCALE, 7)
 
 
 def submit(cluster: StandaloneCluster, dist: Path, job: str, *args: str) -> subprocess.CompletedProcess:
@@ -71,19 +63,18 @@ def _table(warehouse: str, name: str) -> pd.DataFrame:
     return df.sort_values(list(schemas.load(name).key)).reset_index(drop=True)
 
 
-def test_cluster_tables_equal_local_mode(cluster, sample, runtime, config, tmp_path):
-    nodes, edges = (str(p) for p in sample)
-    local, remote = str(tmp_path / "local"), str(tmp_path / "cluster")
-    ingest(runtime.spark, nodes, edges, local)
-    analyze(runtime, config, local, YEARS, tracking=False)
+def test_cluster_tables_equal_local_mode(cluster, analysed_sample, config, tmp_path):
+    # local mode's tables: the suite's analysed sample (the same files, years and settings)
+    nodes, edges, local = analysed_sample["nodes"], analysed_sample["edges"], analysed_sample["warehouse"]
+    remote = str(tmp_path / "cluster")
 
     dist = tmp_path / "dist"
     build(dist)
     done = submit(cluster, dist, "ingest", "--nodes", nodes, "--edges", edges, "--warehouse", remote)
     assert done.returncode == 0, done.stderr[-3000:]
-    done = submit(cluster, dist, "analyze", "--warehouse", remote, "--years", YEARS, "--no-tracking")
+    done = submit(cluster, dist, "analyze", "--warehouse", remote, "--years", SAMPLE_YEARS, "--no-tracking")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "2022" in done.stdout  # the year table
+    assert "2021" in done.stdout  # the year table
     # the session line (pyspark routes the driver's logging to either stream)
     assert "Spark session: spark 4.1" in done.stdout + done.stderr
     # spark-submit's --conf wins over the profile file (which says 16)

@@ -23,14 +23,11 @@ import pandas as pd
 import pytest
 from deltalake import DeltaTable
 
-from tests.conftest import interpreted_args
+from tests.conftest import SAMPLE_YEARS as YEARS, interpreted_args
 from valuenet import schemas, tables
 from valuenet.commands.analyze import analyze
 from valuenet.commands.ingest import ingest
-from valuenet.commands.sample import write_sample
-from valuenet.config import load_config
 
-YEARS = "2020-2021"
 DROP = ["run_id", "ingested_at"]
 
 
@@ -68,11 +65,11 @@ def run_and_kill(args: list[str], pattern: str, delay: float, log: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def delivered(runtime, tmp_path_factory):
-    """Template warehouse: v1 ingested and analysed, v2 files beside it (not yet ingested)."""
+def delivered(analysed_sample, tmp_path_factory):
+    """Template warehouse: v1 (the suite's analysed sample) ingested and analysed, v2 files beside
+    it (not yet ingested). Tests work on copies of the template."""
     folder = tmp_path_factory.mktemp("crash")
-    nodes, edges_v1 = write_sample(str(folder / "v1"), 0.01, 7)
-    rows = list(csv.DictReader(open(edges_v1, encoding="utf-8")))
+    rows = list(csv.DictReader(open(analysed_sample["edges"], encoding="utf-8")))
     open_by_2020 = [r for r in rows if not r["end_year"] and int(r["start_year"]) <= 2020]
     for r in open_by_2020[::5]:
         r["end_year"] = "2020"
@@ -81,10 +78,8 @@ def delivered(runtime, tmp_path_factory):
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    template = str(folder / "template")
-    ingest(runtime.spark, str(nodes), str(edges_v1), template)
-    analyze(runtime, load_config(), template, YEARS, tracking=False)
-    return {"template": template, "nodes": str(nodes), "edges_v2": str(edges_v2), "folder": folder}
+    return {"template": analysed_sample["warehouse"], "nodes": analysed_sample["nodes"], "edges_v2": str(edges_v2),
+            "folder": folder}
 
 
 def _left_behind(killed: dict, before: dict, after: dict) -> str:
