@@ -104,6 +104,9 @@ def robustness_curves(network: YearNetwork, ranked: DataFrame, components_algori
     scratch = Scratch(spark, "robustness")
     try:
         removed = _removed(ranked, copy_rows, seed, draws).select("year", "copy", "vid")
+        # Kept as scratch files also when every year fits a task: read back, the pairs no longer
+        # share lineage with `removed` (both come from the year network), without which Spark
+        # refuses their cogroup as an ambiguous self-join.
         pairs = scratch.keep(undirected_edges(network.relations).select("year", "a", "b"))
         big = [r["year"] for r in pairs.groupBy("year").count().where(F.col("count") > one_task_max_edges).collect()]
         in_big = F.col("year").isin(big)
