@@ -16,10 +16,10 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 # results by Spark's contract. The suite's session and the jobs it starts to kill or race use it;
 # the spark-submit jobs on the standalone cluster keep the profile's codegen, and the cluster test
 # compares their tables with this session's.
+INTERPRETED = ["spark.sql.codegen.wholeStage=false", "spark.sql.codegen.factoryMode=NO_CODEGEN"]
+
 # the years of the analysed_sample fixture: two small years, every metric runs, year over year too
 SAMPLE_YEARS = "2020-2021"
-
-INTERPRETED = ["spark.sql.codegen.wholeStage=false", "spark.sql.codegen.factoryMode=NO_CODEGEN"]
 
 
 def interpreted_args() -> list[str]:

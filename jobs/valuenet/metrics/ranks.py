@@ -88,10 +88,9 @@ def movers(rows: pd.DataFrame, top: int = TOP) -> pd.DataFrame:
     null when the node left the network), riser, faller. Only years with a previous year get rows.
     """
     rows = rows[rows["year"].isin(years_with_previous(rows))]
-    change = (rows["previous_pagerank_rank"] - rows["pagerank_rank"]).rename("change")
-    rows = rows.assign(change=change)
+    rows = rows.assign(change=rows["previous_pagerank_rank"] - rows["pagerank_rank"])
     in_top, was_in_top = (_at_most(rows[side], top) for side in ("place", "previous_place"))
-    moved = rows[change.notna()]
+    moved = rows[rows["change"].notna()]
     risers = moved[moved["change"] > 0].sort_values(["year", "change", "id"], ascending=[True, False, True])
     fallers = moved[moved["change"] < 0].sort_values(["year", "change", "id"])
     found = pd.concat([rows[in_top & ~was_in_top].assign(movement="entry"),
