@@ -21,12 +21,13 @@ SEED = 7
 WAYS = pytest.mark.parametrize("one_task_max_edges", [10_000_000, 0], ids=["tasks", "graphframes"])
 
 
-def curves_of(spark, config, network, ranked, one_task_max_edges) -> dict[tuple[int, str, int], tuple[float, float]]:
+def curves_of(spark, config, network, ranked, one_task_max_edges,
+              sizes=None) -> dict[tuple[int, str, int], tuple[float, float]]:
     """{(year, strategy, k): (removed_share, largest_component_share)} with the configured settings."""
     settings = AlgorithmSettings.from_config(config)
     found = robustness.robustness_curves(network, ranked, settings.components_algorithm, settings.checkpoint_interval,
                                          settings.broadcast_threshold, SEED, draws=3,
-                                         one_task_max_edges=one_task_max_edges)
+                                         one_task_max_edges=one_task_max_edges, sizes=sizes)
     rows = {}
     for r in found.collect():
         key = (r["year"], r["strategy"], r["k"])
@@ -119,6 +120,15 @@ def networkx_ranked(years) -> list[tuple]:
         for component in nx.weakly_connected_components(graph):
             rows += [(year, v, ranks[v], min(component)) for v in component]
     return rows
+
+
+@WAYS
+def test_sizes_known_to_the_caller_give_the_same_curves(spark, config, several_years, one_task_max_edges):
+    ranked = spark.createDataFrame(networkx_ranked(several_years), RANKED_SCHEMA)
+    network = years_network(spark, several_years)
+    sizes = {year: (len(vids), len(arcs)) for year, (vids, arcs) in several_years.items()}
+    assert (curves_of(spark, config, network, ranked, one_task_max_edges, sizes)
+            == curves_of(spark, config, network, ranked, one_task_max_edges))
 
 
 @WAYS

@@ -300,7 +300,8 @@ def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: 
     year_flows.count(), year_shares.count()
     stages.done("flows and shares")
     dynamics = year_over_year(network, per_node, previous, new_relation_nodes(edges, years), settings,
-                              on_stage=stages.done)
+                              on_stage=stages.done,
+                              sizes={year: (row["nodes"], row["edges"]) for year, row in summaries.items()})
     rows = {year: {"year": year, **summaries[year], "filter": filter_text, "input_versions": provenance,
                    "run_id": None} for year in years}
     return YearsOutputs(rows=rows, per_node=per_node, flows=year_flows, shares=year_shares, dynamics=dynamics,

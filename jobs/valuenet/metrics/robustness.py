@@ -86,7 +86,8 @@ def removal_sets(ranked: DataFrame, seed: int, draws: int = 3, ks=KS, percent: f
 
 def robustness_curves(network: YearNetwork, ranked: DataFrame, components_algorithm: str, checkpoint_interval: int,
                       broadcast_threshold: int, seed: int, draws: int = 3, ks=KS, percent: float = PERCENT,
-                      one_task_max_edges: int = 10_000_000) -> DataFrame:
+                      one_task_max_edges: int = 10_000_000, sizes: dict[int, tuple[int, int]] | None = None
+                      ) -> DataFrame:
     """year, strategy, k, removed_share, largest_component_share: one row per year, strategy
     ('pagerank', 'random') and k (0 and removal_ks(the year's node count, ks, percent)).
 
@@ -96,10 +97,13 @@ def robustness_curves(network: YearNetwork, ranked: DataFrame, components_algori
     removal), for 'random' the mean over the draws. A year of at most one_task_max_edges undirected
     edges is measured in one task; bigger years in one GraphFrames connectedComponents run with
     components_algorithm, checkpoint_interval and broadcast_threshold. Held by a local checkpoint.
+    sizes: {year: (nodes, relations)} of every year, when the caller knows them (two Spark jobs
+    fewer: the node counts, and the undirected pair counts when no year has more relations than
+    one_task_max_edges, as a year has at least as many relations as undirected pairs).
     """
     graph_algorithms.check_component_algorithm(components_algorithm)
     spark = ranked.sparkSession
-    copy_rows = _copies(ranked, draws, ks, percent)
+    copy_rows = _copies(ranked, draws, ks, percent, {y: n for y, (n, _) in sizes.items()} if sizes else None)
     copies = spark.createDataFrame(copy_rows, COPIES_SCHEMA)
     scratch = Scratch(spark, "robustness")
     try:
@@ -108,7 +112,8 @@ def robustness_curves(network: YearNetwork, ranked: DataFrame, components_algori
         # share lineage with `removed` (both come from the year network), without which Spark
         # refuses their cogroup as an ambiguous self-join.
         pairs = scratch.keep(undirected_edges(network.relations).select("year", "a", "b"))
-        big = [r["year"] for r in pairs.groupBy("year").count().where(F.col("count") > one_task_max_edges).collect()]
+        big = [] if sizes and max(r for _, r in sizes.values()) <= one_task_max_edges else [
+            r["year"] for r in pairs.groupBy("year").count().where(F.col("count") > one_task_max_edges).collect()]
         in_big = F.col("year").isin(big)
         largest = _largest_in_tasks(pairs.where(~in_big), removed.where(~in_big))
         if big:
@@ -141,11 +146,13 @@ def robustness_area(curves: DataFrame) -> DataFrame:
                          .otherwise(F.col("first_share")).cast("double").alias("area"))
 
 
-def _copies(ranked: DataFrame, draws: int, ks, percent: float) -> list[tuple]:
-    """(year, nodes, strategy, draw, k, copy) of every copy, copy numbered 0, 1, ... over all years."""
+def _copies(ranked: DataFrame, draws: int, ks, percent: float, nodes: dict[int, int] | None = None) -> list[tuple]:
+    """(year, nodes, strategy, draw, k, copy) of every copy, copy numbered 0, 1, ... over all years
+    (nodes: {year: its node count} when known, else counted in ranked)."""
     if draws < 1:
         raise ValueError(f"draws: {draws} is not at least 1")
-    counts = sorted((r["year"], r["count"]) for r in ranked.groupBy("year").count().collect())
+    counts = sorted(nodes.items() if nodes is not None else
+                    ((r["year"], r["count"]) for r in ranked.groupBy("year").count().collect()))
     strategies = [("pagerank", 0)] + [("random", d) for d in range(draws)]
     rows = [(year, nodes, strategy, draw, k) for year, nodes in counts for strategy, draw in strategies
             for k in removal_ks(nodes, ks, percent)]

@@ -47,13 +47,15 @@ class YearOverYear:
 
 
 def year_over_year(network: YearNetwork, per_node: DataFrame, previous: DataFrame, gaining: DataFrame,
-                   settings, on_stage=lambda name: None) -> YearOverYear:
+                   settings, on_stage=lambda name: None, sizes: dict[int, tuple[int, int]] | None = None
+                   ) -> YearOverYear:
     """The year-over-year measures of the network's years.
 
     per_node: year, vid, id, degree, pagerank, component, community of the pass (cached);
     previous: PREVIOUS_COLUMNS of stored years outside the pass whose next year is in it (may be
     empty); gaining: attachment.new_relation_nodes() of the pass's years; settings:
-    year_metrics.AlgorithmSettings. Each measure is computed (and cached) before on_stage(its name).
+    year_metrics.AlgorithmSettings; sizes: {year: (nodes, relations)} of every year, when known
+    (robustness counts them otherwise). Each measure is computed (and cached) before on_stage(its name).
     """
     years = list(network.years)
     held = _Held()
@@ -70,11 +72,11 @@ def year_over_year(network: YearNetwork, per_node: DataFrame, previous: DataFram
     core_numbers = held.keep(cores.core_numbers(network))
     innermost = {r["year"]: r.asDict() for r in cores.core_summary(core_numbers).collect()}
     on_stage("k-cores")
-    curves = held.keep(robustness.robustness_curves(
+    curves = held.kept(robustness.robustness_curves(
         network, per_node.select("year", "vid", "pagerank", "component"), settings.components_algorithm,
         settings.checkpoint_interval, settings.broadcast_threshold, settings.seed,
         draws=settings.robustness_random_draws, ks=settings.robustness_k, percent=settings.robustness_percent / 100,
-        one_task_max_edges=settings.louvain_one_task_max_edges))
+        one_task_max_edges=settings.louvain_one_task_max_edges, sizes=sizes))
     areas = {(r["year"], r["strategy"]): r["area"] for r in robustness.robustness_area(curves).collect()}
     on_stage("robustness")
     lineage_nodes, communities = community_lineage(
@@ -125,5 +127,9 @@ class _Held:
         """frame cached and computed now (so its stage's time is its own)."""
         frame = frame.cache()
         frame.count()
+        return self.kept(frame)
+
+    def kept(self, frame: DataFrame) -> DataFrame:
+        """frame, already computed and held (a local checkpoint), released with the others."""
         self.frames.append(frame)
         return frame
