@@ -23,6 +23,7 @@ from valuenet.metrics.geography import flows, shares
 from valuenet.metrics.year_over_year import PREVIOUS_COLUMNS, YearOverYear, year_over_year
 from valuenet.metrics.year_metrics import AlgorithmSettings, network_metrics, node_metrics
 from valuenet.report.year_table import format_year_table
+from valuenet.scratch import Scratch
 from valuenet.snapshot.network_filter import NetworkFilter, filter_relations
 from valuenet.snapshot.year_network import (build_year_network, check_surrogate_keys, with_surrogate_keys,
                                             years_span)
@@ -199,6 +200,8 @@ def _analyse_pass(ctx: _PassContext, years: list[int], first: int) -> tuple[list
         if tracker:
             tracker.mark_failed([r["run_id"] for r in outputs.rows.values()], "the Delta write of these years failed")
         raise
+    finally:
+        outputs.release()
     if tracker:
         tracker.retire_duplicates([r["run_id"] for r in outputs.rows.values()])
     return list(outputs.rows.values()), {}
@@ -237,7 +240,14 @@ class YearsOutputs:
     dynamics: YearOverYear
     relations: DataFrame
     cached: list
+    scratch: Scratch
     seconds: float
+
+    def release(self) -> None:
+        """Frees what the pass holds (its cached frames and scratch files): once it is written."""
+        for df in self.cached:
+            df.unpersist()
+        self.scratch.delete()
 
     def artifact_frames(self, nodes: DataFrame) -> dict:
         """The pandas frames of every year's run artifacts (artifact_frames_by_year)."""
@@ -291,24 +301,32 @@ def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: 
     network = build_year_network(keyed, edges, years)
     network.vertices.cache()
     network.relations.cache()
-    per_node = node_metrics(network, settings, on_stage=stages.done).cache()
-    per_node.count()
-    stages.done("node metrics")
-    summaries = network_metrics(network, per_node, settings, on_stage=stages.done)
-    year_flows = flows(network).cache()
-    year_shares = shares(network, edges).cache()
-    year_flows.count(), year_shares.count()
-    stages.done("flows and shares")
-    dynamics = year_over_year(network, per_node, previous, new_relation_nodes(edges, years), settings,
-                              on_stage=stages.done,
-                              sizes={year: (row["nodes"], row["edges"]) for year, row in summaries.items()})
+    # The node metrics are written once as scratch files and read back (then cached): the year over
+    # year measures, the artifacts and the table rows built on them are planned on a short plan that
+    # Spark estimates by its size on disk, not on the whole lineage of every metric (docs/benchmarks.md).
+    scratch = Scratch(keyed.sparkSession, "node-metrics")
+    try:
+        per_node = scratch.keep(node_metrics(network, settings, on_stage=stages.done)).cache()
+        per_node.count()
+        stages.done("node metrics")
+        summaries = network_metrics(network, per_node, settings, on_stage=stages.done)
+        year_flows = flows(network).cache()
+        year_shares = shares(network, edges).cache()
+        year_flows.count(), year_shares.count()
+        stages.done("flows and shares")
+        dynamics = year_over_year(network, per_node, previous, new_relation_nodes(edges, years), settings,
+                                  on_stage=stages.done,
+                                  sizes={year: (row["nodes"], row["edges"]) for year, row in summaries.items()})
+    except BaseException:
+        scratch.delete()
+        raise
     rows = {year: {"year": year, **summaries[year], "filter": filter_text, "input_versions": provenance,
                    "run_id": None} for year in years}
     return YearsOutputs(rows=rows, per_node=per_node, flows=year_flows, shares=year_shares, dynamics=dynamics,
                         relations=network.relations,
                         cached=[per_node, year_flows, year_shares, network.vertices, network.relations,
                                 *dynamics.cached],
-                        seconds=stages.total())
+                        scratch=scratch, seconds=stages.total())
 
 
 def _previous_years(spark, warehouse: str, years: list[int], filter_text: str) -> DataFrame:
@@ -340,8 +358,6 @@ def _write_years(spark, outputs: YearsOutputs, warehouse: str, filter_text: str)
     frames = outputs.tables(filter_text)
     tables.together(spark, {table: (lambda t=table: tables.replace_years(frames[t], warehouse, t, years, filter_text))
                      for table in frames})
-    for df in outputs.cached:
-        df.unpersist()
     log.info("  wrote years %s%s to %s (%.1f s)", years_label(years), _of_filter(filter_text), ", ".join(frames),
              time.time() - started)
 
