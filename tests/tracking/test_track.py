@@ -130,3 +130,11 @@ def test_years_not_in_delta_are_one_clear_error(tracked, capsys):
                        "--conf", "mlflow.tracking_uri=sqlite:///unused.db"])
     assert code == 2
     assert "no stored rows for 2019; run `valuenet analyze` for them first" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("years, label", [([2022], "2022"), ([2014, 2015, 2016], "2014-2016"),
+                                          ([2014, 2018], "2014,2018")])
+def test_years_are_named_as_years_takes_them(years, label):
+    from valuenet.tracking.layout import years_label
+
+    assert years_label(years) == label

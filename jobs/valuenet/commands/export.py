@@ -28,7 +28,7 @@ from valuenet.export.graphml import write_graphml
 from valuenet.export.values import gexf_type, graphml_type
 from valuenet.snapshot.network_filter import NetworkFilter
 from valuenet.spark import create_session
-from valuenet.tracking.layout import years_label as _years_label
+from valuenet.tracking.layout import years_label
 from valuenet.tracking.runs import without_credentials
 
 log = logging.getLogger("valuenet")
@@ -72,11 +72,6 @@ class Exported:
     def summary(self) -> str:
         return (f"exported {self.path}: {self.format}, years {years_label(self.years)}, {self.nodes:,} nodes, "
                 f"{self.edges:,} edges, {_size(self.size)}, {self.seconds:.1f} s")
-
-
-def years_label(years: list[int]) -> str:
-    """2022, 2014-2022 or 2014,2018."""
-    return str(years[0]) if len(years) == 1 else _years_label(years)
 
 
 def output_format(out: str, given: str | None) -> str:

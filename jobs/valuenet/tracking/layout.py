@@ -8,7 +8,9 @@ from __future__ import annotations
 
 
 def years_label(years: list[int]) -> str:
-    """2014-2022 for a run of consecutive years, else 2014,2018."""
+    """2022 for one year, 2014-2022 for a run of consecutive years, else 2014,2018 (as --years takes them)."""
+    if len(years) == 1:
+        return str(years[0])
     consecutive = years == list(range(years[0], years[-1] + 1))
     return f"{years[0]}-{years[-1]}" if consecutive else ",".join(map(str, years))
 
