@@ -77,17 +77,17 @@ def test_each_clause_keeps_the_relations_it_says(spark, registry, clauses, kept)
 
 def test_filtered_rows_live_beside_the_unfiltered_ones(runtime, config, registry):
     spark = runtime.spark
-    analyze(runtime, config, registry, None, tracking=False)
+    tech = "filter = 'relation=tech_cooperation'"
     rows = analyze(runtime, config, registry, None, tracking=False,
                    network_filter=NetworkFilter.parse(["relation=tech_cooperation"]))
     assert [(r["filter"], r["nodes"], r["edges"]) for r in rows] == [("relation=tech_cooperation", 4, 4)]
+    filtered = sorted(tables.read(spark, registry, "node_metrics").where(tech).drop("run_id").collect())
+    assert {(r["id"], r["in_degree"], r["out_degree"]) for r in filtered} == \
+        {("p", 0, 1), ("a", 2, 1), ("u", 1, 1), ("g", 1, 1)}
+    # the whole network's year, written into the same year partition, leaves the filtered rows as they were
+    analyze(runtime, config, registry, None, tracking=False)
     stored = {(r["filter"], r["edges"]) for r in tables.read(spark, registry, "network_metrics").collect()}
     assert stored == {("", 6), ("relation=tech_cooperation", 4)}
-    per_node = tables.read(spark, registry, "node_metrics").where("filter = 'relation=tech_cooperation'")
-    assert {(r["id"], r["in_degree"], r["out_degree"]) for r in per_node.collect()} == \
-        {("p", 0, 1), ("a", 2, 1), ("u", 1, 1), ("g", 1, 1)}
-    # re-running the filtered year replaces only the filtered rows
-    analyze(runtime, config, registry, None, tracking=False,
-            network_filter=NetworkFilter.parse(["relation=tech_cooperation"]))
     counts = tables.read(spark, registry, "node_metrics").groupBy("filter").count().collect()
     assert {r["filter"]: r["count"] for r in counts} == {"": 4, "relation=tech_cooperation": 4}
+    assert sorted(tables.read(spark, registry, "node_metrics").where(tech).drop("run_id").collect()) == filtered
