@@ -3,16 +3,19 @@ coarse graphs that keep Q (NetworkX as the oracle), and Q against igraph's multi
 
 from __future__ import annotations
 
+from functools import reduce
+
 import igraph as ig
 import networkx as nx
 import numpy as np
 import pytest
-from pyspark.sql import Window
+from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from tests.metrics.test_clustering import make_network
 from tests.metrics.test_communities import _nx_modularity, _planted, _q
 from valuenet.snapshot.undirected_view import undirected_edges
+from valuenet.snapshot.year_network import YearNetwork
 from valuenet.metrics.communities import communities
 from valuenet.metrics.distributed_louvain import coarsen
 
@@ -26,15 +29,41 @@ def _distributed_only(network, **kwargs):
     return labelled.select("year", "vid", F.min("vid").over(Window.partitionBy("year", "label")).alias("community"))
 
 
-def test_two_triangles_joined_by_a_bridge(spark):
-    # 1-2-3 and 4-5-6 are triangles, 3-4 the bridge, 7 alone. The best partition is the two
-    # triangles: m = 7, each has L_c = 3 and d_c = 7, Q = 2 (3/7 - 1/4) = 5/14.
-    arcs = [(1, 2), (2, 1), (2, 3), (3, 1), (4, 5), (5, 6), (6, 4), (6, 5), (3, 4)]
-    network = make_network(spark, [1, 2, 3, 4, 5, 6, 7], arcs)
-    for found in (_distributed_only(network), communities(network, one_task_max_edges=0)):
+# 1-2-3 and 4-5-6 are triangles, 3-4 the bridge, 7 alone. The best partition is the two
+# triangles: m = 7, each has L_c = 3 and d_c = 7, Q = 2 (3/7 - 1/4) = 5/14.
+TRIANGLES = ([1, 2, 3, 4, 5, 6, 7], [(1, 2), (2, 1), (2, 3), (3, 1), (4, 5), (5, 6), (6, 4), (6, 5), (3, 4)])
+KARATE = (list(range(1, 35)), [(a + 1, b + 1) for a, b in nx.karate_club_graph().edges])
+
+
+def _side_by_side(spark, graphs: dict[int, tuple]) -> YearNetwork:
+    """One network of several years, year y being graphs[y] = (vids, arcs): the levels run on
+    all years at once, as they do on a pass's years."""
+    years = [make_network(spark, vids, arcs, year) for year, (vids, arcs) in graphs.items()]
+    return YearNetwork(years=tuple(graphs), vertices=reduce(DataFrame.unionByName, (n.vertices for n in years)),
+                       relations=reduce(DataFrame.unionByName, (n.relations for n in years)))
+
+
+def _year(network: YearNetwork, found, year: int):
+    """That year's network and partition alone."""
+    return (YearNetwork(years=(year,), vertices=network.vertices.where(F.col("year") == year),
+                        relations=network.relations.where(F.col("year") == year)),
+            found.where(F.col("year") == year))
+
+
+@pytest.fixture(scope="module")
+def triangles_and_karate(spark):
+    """The two triangles (year 1) and Zachary's karate club (year 2), and the distributed levels' partition."""
+    network = _side_by_side(spark, {1: TRIANGLES, 2: KARATE})
+    return network, _distributed_only(network).localCheckpoint()
+
+
+def test_two_triangles_joined_by_a_bridge(spark, triangles_and_karate):
+    network, distributed = triangles_and_karate
+    triangles = make_network(spark, *TRIANGLES, 1)
+    for found in (_year(network, distributed, 1)[1], communities(triangles, one_task_max_edges=0)):
         partition = {r["vid"]: r["community"] for r in found.collect()}
         assert partition == {1: 1, 2: 1, 3: 1, 4: 4, 5: 4, 6: 4, 7: 7}
-        assert _q(network, found) == (pytest.approx(5 / 14, abs=1e-12), 3)
+        assert _q(triangles, found) == (pytest.approx(5 / 14, abs=1e-12), 3)
 
 
 def test_a_coarse_graph_keeps_q(spark):
@@ -54,12 +83,11 @@ def test_a_coarse_graph_keeps_q(spark):
     assert coarse_q > 0.3
 
 
-def test_q_close_to_igraph_on_zachary_karate_club(spark):
-    graph = nx.karate_club_graph()
-    arcs = [(a + 1, b + 1) for a, b in graph.edges]
-    network = make_network(spark, list(range(1, 35)), arcs)
-    found = _distributed_only(network)
-    q, count = _q(network, found)
+def test_q_close_to_igraph_on_zachary_karate_club(triangles_and_karate):
+    # the same levels ran on the triangles beside it: a year's partition does not depend on another's
+    vids, arcs = KARATE
+    karate, found = _year(*triangles_and_karate, 2)
+    q, count = _q(karate, found)
     partition = {r["vid"]: r["community"] for r in found.collect()}
     assert q == pytest.approx(_nx_modularity(arcs, partition), abs=1e-9)
     reference = max(ig.Graph(n=35, edges=arcs).as_undirected().community_multilevel().modularity for _ in range(5))
