@@ -10,6 +10,7 @@ delivered. A job working on v2 is killed at a stage; then the work is re-run to 
 from __future__ import annotations
 
 import csv
+import logging
 import os
 import shutil
 import signal
@@ -132,16 +133,29 @@ def test_killed_analyze_leaves_each_year_before_or_after(runtime, config, delive
     print(f"killed at {stage!r}:", _left_behind(killed, before, after))
 
 
-def test_resume_skips_exactly_the_years_written_from_the_same_inputs(runtime, config, delivered):
+def _outdated(caplog) -> list[str]:
+    """The warnings of the last analyze about later years it made outdated."""
+    found = [r.getMessage() for r in caplog.records if "outdated" in r.getMessage()]
+    caplog.clear()
+    return found
+
+
+def test_resume_skips_exactly_the_years_written_from_the_same_inputs(runtime, config, delivered, caplog):
+    caplog.set_level(logging.WARNING, logger="valuenet")
     warehouse = _copy(delivered, "resume")
     spark = runtime.spark
     version = tables.version(spark, warehouse, "network_metrics")
     rows = analyze(runtime, config, warehouse, YEARS, tracking=False, resume=True)
     assert [r["year"] for r in rows] == [2020, 2021]
     assert tables.version(spark, warehouse, "network_metrics") == version  # nothing recomputed or written
+    assert _outdated(caplog) == []
     rows = analyze(runtime, config, warehouse, "2019-2021", tracking=False, resume=True)
     assert [r["year"] for r in rows] == [2019, 2020, 2021]
     assert tables.version(spark, warehouse, "network_metrics") == version + 1  # 2019 only
+    # 2020 was compared with no year before it, and 2021 carries 2020's lineages on: both outdated now
+    assert _outdated(caplog) == ["years 2020,2021 were compared with a year this run has replaced or added: their "
+                                 "rank changes, movers and community lineage are outdated; re-analyse --years "
+                                 "2020-2021 to update them"]
     written = tables.read(spark, warehouse, "network_metrics").where("year = 2019").count()
     assert written == 1
     # new inputs: nothing is skipped
@@ -150,3 +164,4 @@ def test_resume_skips_exactly_the_years_written_from_the_same_inputs(runtime, co
     history = DeltaTable(tables.table_path(warehouse, "network_metrics")).history(1)[0]
     assert [r["year"] for r in rows] == [2020, 2021] and history["operation"] == "WRITE"
     assert tables.version(spark, warehouse, "network_metrics") == version + 2
+    assert _outdated(caplog) == []  # no stored year follows 2021

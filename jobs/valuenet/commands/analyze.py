@@ -112,6 +112,7 @@ def analyze(runtime, config: dict, warehouse: str, years_text: str | None, track
     if tracker:
         tracker.year_trends(sorted(results, key=lambda r: r["year"]), synthetic, network_filter.text)
         tracker.end_parent(failed)
+    _warn_of_outdated_later_years(spark, warehouse, [y for y in years if y not in failed], network_filter)
     edges.unpersist()
     keyed.unpersist()
     if failed:
@@ -339,6 +340,32 @@ def _previous_years(spark, warehouse: str, years: list[int], filter_text: str) -
     return tables.detached(tables.read(spark, warehouse, "node_metrics")
                            .where(F.col("year").isin(wanted) & (F.col("filter") == filter_text))
                            .select(*PREVIOUS_COLUMNS))
+
+
+def _warn_of_outdated_later_years(spark, warehouse: str, written: list[int], network_filter: NetworkFilter) -> None:
+    """Log the stored years whose year-over-year measures this run has made outdated.
+
+    A year is compared with the year before it, and its lineage ids continue that year's: so a
+    stored year Z not analysed now, but following a year written now through stored years only, was
+    compared with a year that has since been replaced (or that it then lacked). Re-analysing those
+    years (they then read the stored year before them) brings them up to date.
+    """
+    if not written:
+        return
+    stored = {r["year"] for r in tables.read(spark, warehouse, "network_metrics")
+              .where(F.col("filter") == network_filter.text).select("year").distinct().collect()}
+    outdated = set()
+    for year in written:
+        later = year + 1
+        while later in stored and later not in written:
+            outdated.add(later)
+            later += 1
+    if outdated:
+        label = years_label(sorted(outdated))
+        log.warning("years %s%s were compared with a year this run has replaced or added: their rank changes, "
+                    "movers and community lineage are outdated; re-analyse --years %s%s to update them",
+                    ",".join(map(str, sorted(outdated))), _of_filter(network_filter.text), label,
+                    "".join(f" --filter {shlex.quote(clause)}" for clause in network_filter.text.split(";") if clause))
 
 
 def _already_written(spark, warehouse: str, years: list[int], filter_text: str, provenance: str) -> dict[int, dict]:
