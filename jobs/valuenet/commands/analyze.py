@@ -361,10 +361,11 @@ def _warn_of_outdated_later_years(spark, warehouse: str, written: list[int], net
             outdated.add(later)
             later += 1
     if outdated:
-        label = years_label(sorted(outdated))
-        log.warning("years %s%s were compared with a year this run has replaced or added: their rank changes, "
-                    "movers and community lineage are outdated; re-analyse --years %s%s to update them",
-                    ",".join(map(str, sorted(outdated))), _of_filter(network_filter.text), label,
+        one = len(outdated) == 1
+        log.warning("%s %s%s %s compared with a year this run has replaced or added: %s rank changes, movers and "
+                    "community lineage are outdated; re-analyse --years %s%s to update them",
+                    "year" if one else "years", ",".join(map(str, sorted(outdated))), _of_filter(network_filter.text),
+                    "was" if one else "were", "its" if one else "their", years_label(sorted(outdated)),
                     "".join(f" --filter {shlex.quote(clause)}" for clause in network_filter.text.split(";") if clause))
 
 
