@@ -45,7 +45,9 @@ class TrackingLost(ValuenetError):
     exit_code = 3
 
     def __init__(self, reason: str, warehouse: str, years: list[int], filter_text: str):
-        clauses = "".join(f" --filter {c}" for c in filter_text.split(";") if c)
+        from valuenet.snapshot.network_filter import filter_options  # that module imports this one
+
+        clauses = filter_options(filter_text)
         span = ",".join(map(str, sorted(years)))
         super().__init__(f"MLflow tracking failed ({reason}); every year is written to Delta. "
                          f"Log the runs again when the server is back: "

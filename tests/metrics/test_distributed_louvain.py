@@ -60,7 +60,8 @@ def triangles_and_karate(spark):
 def test_two_triangles_joined_by_a_bridge(spark, triangles_and_karate):
     network, distributed = triangles_and_karate
     triangles = make_network(spark, *TRIANGLES, 1)
-    for found in (_year(network, distributed, 1)[1], communities(triangles, one_task_max_edges=0)):
+    _, of_triangles = _year(network, distributed, 1)
+    for found in (of_triangles, communities(triangles, one_task_max_edges=0)):
         partition = {r["vid"]: r["community"] for r in found.collect()}
         assert partition == {1: 1, 2: 1, 3: 1, 4: 4, 5: 4, 6: 4, 7: 7}
         assert _q(triangles, found) == (pytest.approx(5 / 14, abs=1e-12), 3)
@@ -85,7 +86,7 @@ def test_a_coarse_graph_keeps_q(spark):
 
 def test_q_close_to_igraph_on_zachary_karate_club(triangles_and_karate):
     # the same levels ran on the triangles beside it: a year's partition does not depend on another's
-    vids, arcs = KARATE
+    _, arcs = KARATE
     karate, found = _year(*triangles_and_karate, 2)
     q, count = _q(karate, found)
     partition = {r["vid"]: r["community"] for r in found.collect()}

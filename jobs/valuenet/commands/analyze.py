@@ -24,7 +24,7 @@ from valuenet.metrics.year_over_year import PREVIOUS_COLUMNS, YearOverYear, year
 from valuenet.metrics.year_metrics import AlgorithmSettings, network_metrics, node_metrics
 from valuenet.report.year_table import format_year_table
 from valuenet.scratch import Scratch
-from valuenet.snapshot.network_filter import NetworkFilter, filter_relations
+from valuenet.snapshot.network_filter import NetworkFilter, filter_options, filter_relations
 from valuenet.snapshot.year_network import (build_year_network, check_surrogate_keys, with_surrogate_keys,
                                             years_span)
 from valuenet.spark import create_session
@@ -366,7 +366,7 @@ def _warn_of_outdated_later_years(spark, warehouse: str, written: list[int], net
                     "community lineage are outdated; re-analyse --years %s%s to update them",
                     "year" if one else "years", ",".join(map(str, sorted(outdated))), _of_filter(network_filter.text),
                     "was" if one else "were", "its" if one else "their", years_label(sorted(outdated)),
-                    "".join(f" --filter {shlex.quote(clause)}" for clause in network_filter.text.split(";") if clause))
+                    filter_options(network_filter.text))
 
 
 def _already_written(spark, warehouse: str, years: list[int], filter_text: str, provenance: str) -> dict[int, dict]:

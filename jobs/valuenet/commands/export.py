@@ -26,7 +26,7 @@ from valuenet.export import frames
 from valuenet.export.gexf import write_gexf
 from valuenet.export.graphml import write_graphml
 from valuenet.export.values import gexf_type, graphml_type
-from valuenet.snapshot.network_filter import NetworkFilter
+from valuenet.snapshot.network_filter import NetworkFilter, filter_options
 from valuenet.spark import create_session
 from valuenet.tracking.layout import years_label
 from valuenet.tracking.runs import without_credentials
@@ -155,7 +155,7 @@ def chosen_years(spark, warehouse: str, years_text: str | None, network_filter: 
     """The years to export: --years, each of which must be analysed with the filter, else every
     analysed year of the filter. Errors name the table and the command that fills it."""
     path = tables.table_path(warehouse, "node_metrics")
-    clauses = "".join(f" --filter {c}" for c in network_filter.text.split(";") if c)
+    clauses = filter_options(network_filter.text)
     with_filter = f" with --filter {network_filter.text}" if network_filter else ""
     if not tables.exists(spark, warehouse, "node_metrics"):
         raise ValuenetError(f"{path}: no such table; run `valuenet analyze --warehouse {warehouse}{clauses}` first")

@@ -72,6 +72,11 @@ class NetworkFilter:
         return bool(self.relations or self.org_types or self.platform)
 
 
+def filter_options(filter_text: str) -> str:
+    """" --filter A --filter B": a canonical filter text as the command-line options that give it."""
+    return "".join(f" --filter {clause}" for clause in filter_text.split(";") if clause)
+
+
 def _values(clause: str, allowed: tuple[str, ...]) -> set[str]:
     name, _, text = clause.partition("=")
     values = {v.strip() for v in text.split(",") if v.strip()}
