@@ -47,9 +47,13 @@ def _missing(value) -> bool:
 
 def run_and_kill(args: list[str], pattern: str, delay: float, log: Path) -> str:
     """Start a valuenet job in its own process group; SIGKILL the group `delay` s after a stderr
-    line containing `pattern`. Returns what the job printed. Fails if the job ended first."""
-    process = subprocess.Popen([sys.executable, "-m", "valuenet.cli", *args, *interpreted_args()], stderr=subprocess.PIPE,
-                               stdout=subprocess.DEVNULL, text=True, start_new_session=True)
+    line containing `pattern`. Returns what the job printed. Fails if the job ended first.
+
+    The killed JVM cannot remove its scratch folders (block manager, session files): they go
+    beside the log, in the test's own temporary folder, instead of the machine's /tmp."""
+    scratch = ["--spark", f"spark.local.dir={log.parent / 'spark-local'}"]
+    process = subprocess.Popen([sys.executable, "-m", "valuenet.cli", *args, *interpreted_args(), *scratch],
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True)
     seen = []
     for line in process.stderr:
         seen.append(line)
