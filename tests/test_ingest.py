@@ -143,6 +143,29 @@ def test_parallel_rows_and_self_loops_are_kept_with_their_own_key(spark, ingeste
     assert (ended["end_year"], ended["weight"]) == (2020, 2.5)
 
 
+@pytest.mark.parametrize("broadcast_ids, join", [(True, "BroadcastHashJoin"), (False, "SortMergeJoin")])
+def test_edges_are_checked_alike_with_the_node_ids_broadcast_or_shuffled(spark, files, broadcast_ids, join):
+    from valuenet import schemas
+    from valuenet.ingest import read, validate
+
+    nodes_path, edges_path = files
+    checked_nodes = validate.check_nodes(read.read_raw(spark, nodes_path, schemas.load("nodes")))
+    ids = validate.accepted_nodes(checked_nodes).select("id")
+    raw_edges = read.read_raw(spark, edges_path, schemas.load("edges"))
+    threshold = spark.conf.get("spark.sql.autoBroadcastJoinThreshold")
+    spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")  # tiny ids: only the hint may broadcast them
+    try:
+        checked = validate.check_edges(raw_edges, ids, broadcast_ids=broadcast_ids)
+        plan = checked._jdf.queryExecution().executedPlan().toString()
+        reasons = {r["row_number"]: r["reason"] for r in checked.where("reason IS NOT NULL").collect()}
+    finally:
+        spark.conf.set("spark.sql.autoBroadcastJoinThreshold", threshold)
+    assert plan.count(join) == 2  # src, then dst
+    assert set(reasons) == set(EDGE_REASONS)
+    for line, reason in EDGE_REASONS.items():
+        assert reason in reasons[line], line
+
+
 def test_reingesting_the_same_files_makes_no_new_version(spark, files, warehouse):
     nodes_path, edges_path = files
     ingest(spark, nodes_path, edges_path, warehouse)

@@ -235,7 +235,10 @@ def upsert(spark: SparkSession, source: DataFrame, warehouse: str, table: str) -
     schema = schemas.load(table)
     columns = [f.name for f in schema.struct().fields]
     source = source.select(*columns)
-    changed = source.subtract(read(spark, warehouse, table).select(*columns)).cache()
+    stored = read(spark, warehouse, table).select(*columns)
+    # Into an empty table every row is new: comparing would shuffle the whole source for nothing.
+    # (Should another job fill the table meanwhile, the MERGE by key still updates, never doubles.)
+    changed = (source if not stored.take(1) else source.subtract(stored)).cache()
     try:
         count = changed.count()
         if count:

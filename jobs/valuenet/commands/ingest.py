@@ -38,14 +38,14 @@ def ingest(spark, nodes_path: str, edges_path: str, warehouse: str) -> dict[str,
     tables.ensure_tables(spark, warehouse, tables.INPUT_TABLES)
 
     checked_nodes = validate.check_nodes(raw_nodes).cache()
+    counts = {nodes_path: _counts(checked_nodes)}
     good_nodes = validate.accepted_nodes(checked_nodes)
-    known_ids = good_nodes.select("id").union(tables.read(spark, warehouse, "nodes").select("id"))
-    checked_edges = validate.check_edges(raw_edges, known_ids).cache()
-
-    counts = {}
-    for path, checked in ((nodes_path, checked_nodes), (edges_path, checked_edges)):
-        row = checked.agg(F.count("*").alias("read"), F.count("reason").alias("rejected")).first()
-        counts[path] = {"read": row["read"], "accepted": row["read"] - row["rejected"], "rejected": row["rejected"]}
+    stored_nodes = tables.read(spark, warehouse, "nodes")
+    known_ids = good_nodes.select("id").union(stored_nodes.select("id"))
+    # at most this many ids (a Delta count is read from the log's statistics, not the files)
+    fits = validate.broadcast_fits(counts[nodes_path]["accepted"] + stored_nodes.count())
+    checked_edges = validate.check_edges(raw_edges, known_ids, broadcast_ids=fits).cache()
+    counts[edges_path] = _counts(checked_edges)
 
     # One commit per table, the three at once: a table is either as before or fully updated,
     # whatever happens. The edges were checked against the nodes before this (cached above).
@@ -61,6 +61,12 @@ def ingest(spark, nodes_path: str, edges_path: str, warehouse: str) -> dict[str,
     checked_nodes.unpersist()
     checked_edges.unpersist()
     return counts
+
+
+def _counts(checked) -> dict[str, int]:
+    """read, accepted and rejected rows of a checked file (computes and caches it)."""
+    row = checked.agg(F.count("*").alias("read"), F.count("reason").alias("rejected")).first()
+    return {"read": row["read"], "accepted": row["read"] - row["rejected"], "rejected": row["rejected"]}
 
 
 def _describe_source(nodes_path: str, edges_path: str) -> dict:
