@@ -5,7 +5,7 @@ WORK/files), ingests it into a new warehouse WORK/w with the local profile, then
 of 0.3 s or more: when it started, its wall time, its tasks' summed run time and GC time, what it
 spilled and shuffled, and what ran it.
 
-    .venv/bin/python docs/measure/ingest_jobs.py --scale 10 --work /tmp/ingest10
+    .venv/bin/python docs/measure/ingest_jobs.py --scale 10 --work W
 """
 
 from __future__ import annotations
