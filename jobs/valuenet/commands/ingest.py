@@ -42,7 +42,7 @@ def ingest(spark, nodes_path: str, edges_path: str, warehouse: str) -> dict[str,
     good_nodes = validate.accepted_nodes(checked_nodes)
     stored_nodes = tables.read(spark, warehouse, "nodes")
     known_ids = good_nodes.select("id").union(stored_nodes.select("id"))
-    # at most this many ids (a Delta count is read from the log's statistics, not the files)
+    # how many ids there can be at most: the accepted nodes of this file and the stored ones
     fits = validate.broadcast_fits(counts[nodes_path]["accepted"] + stored_nodes.count())
     checked_edges = validate.check_edges(raw_edges, known_ids, broadcast_ids=fits).cache()
     counts[edges_path] = _counts(checked_edges)
