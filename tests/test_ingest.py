@@ -166,6 +166,48 @@ def test_edges_are_checked_alike_with_the_node_ids_broadcast_or_shuffled(spark, 
         assert reason in reasons[line], line
 
 
+PARALLEL = """
+src,dst,relation,start_year,end_year,tech_category,application_field,industry,weight
+000013,b,investment,2019,,,,,1
+b,c,investment,2019,,,,,2
+000013,b,investment,2019,,,,,3
+000013,b,investment,2020,,,,,4
+000013,b,investment,2019,,,,,5
+b,c,investment,2019,,,,,6
+"""
+
+
+@pytest.mark.parametrize("keys_given", [True, False])
+def test_parallel_rows_are_numbered_in_file_order_with_or_without_the_repeated_keys(spark, files, tmp_path,
+                                                                                   keys_given):
+    from valuenet import schemas
+    from valuenet.ingest import read, validate
+
+    raw = read.read_raw(spark, write_csv(tmp_path / "edges.csv", PARALLEL), schemas.load("edges"))
+    checked = validate.check_edges(raw, spark.createDataFrame([("000013",), ("b",), ("c",)], "id string"))
+    repeated = validate.repeated_keys(checked)
+    assert repeated.count() == 2  # the hashes of 000013 -> b and b -> c, investment, 2019
+    edges = validate.accepted_edges(checked, repeated if keys_given else None)
+    # the weights name the file's lines: 1, 3, 5 are one key, 2 and 6 another, 4 alone
+    assert {r["weight"]: r["seq"] for r in edges.collect()} == {1: 1, 3: 2, 5: 3, 2: 1, 6: 2, 4: 1}
+
+
+def test_a_year_is_an_integer_of_ascii_digits_with_a_sign_and_blanks_around_it(spark, tmp_path):
+    from valuenet import schemas
+    from valuenet.ingest import read, validate
+
+    years = [" 2019 ", "+2019", "2019.0", "1e3", "\u0662\u0660\u0661\u0669", "20 19", "99999999999"]
+    lines = ["src,dst,relation,start_year,end_year,tech_category,application_field,industry,weight"]
+    lines += [f'a,b,investment,"{year}",,,,,' for year in years]
+    raw = read.read_raw(spark, write_csv(tmp_path / "edges.csv", "\n".join(lines)), schemas.load("edges"))
+    checked = validate.check_edges(raw, spark.createDataFrame([("a",), ("b",)], "id string"))
+    reasons = {r["row_number"]: r["reason"] for r in checked.collect()}
+    assert reasons[2] is None and reasons[3] is None  # " 2019 " and "+2019"
+    for line in range(4, 9):  # a decimal, an exponent, Arabic-Indic digits, a space inside, beyond 32 bits
+        assert reasons[line] == f"start_year '{years[line - 2]}' is not an integer", line
+    assert sorted(r["start_year"] for r in validate.accepted_edges(checked).collect()) == [2019, 2019]
+
+
 def test_reingesting_the_same_files_makes_no_new_version(spark, files, warehouse):
     nodes_path, edges_path = files
     ingest(spark, nodes_path, edges_path, warehouse)

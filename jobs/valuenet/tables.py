@@ -238,17 +238,14 @@ def upsert(spark: SparkSession, source: DataFrame, warehouse: str, table: str) -
     stored = read(spark, warehouse, table).select(*columns)
     # Into an empty table every row is new: comparing would shuffle the whole source for nothing.
     # (Should another job fill the table meanwhile, the MERGE by key still updates, never doubles.)
-    changed = (source if not stored.take(1) else source.subtract(stored)).cache()
-    try:
-        count = changed.count()
-        if count:
-            condition = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in schema.key)
-            (DeltaTable.forPath(spark, table_path(warehouse, table)).alias("t")
-             .merge(changed.alias("s"), condition)
-             .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute())
-        return count
-    finally:
-        changed.unpersist()
+    changed = source if not stored.take(1) else source.subtract(stored)
+    # Delta materialises the source once for both of its passes, and a MERGE of no rows commits
+    # nothing: no cache or count of our own (each was a full pass over the source)
+    condition = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in schema.key)
+    metrics = (DeltaTable.forPath(spark, table_path(warehouse, table)).alias("t")
+               .merge(changed.alias("s"), condition)
+               .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()).first()
+    return metrics["num_updated_rows"] + metrics["num_inserted_rows"]
 
 
 def replace_rejected(spark: SparkSession, source: DataFrame, warehouse: str, files: list[str]) -> int:

@@ -37,15 +37,19 @@ def ingest(spark, nodes_path: str, edges_path: str, warehouse: str) -> dict[str,
     raw_edges = read_raw(spark, edges_path, schemas.load("edges"))
     tables.ensure_tables(spark, warehouse, tables.INPUT_TABLES)
 
-    checked_nodes = validate.check_nodes(raw_nodes).cache()
+    checked_nodes = validate.kept(validate.check_nodes(raw_nodes), "nodes").cache()
     counts = {nodes_path: _counts(checked_nodes)}
     good_nodes = validate.accepted_nodes(checked_nodes)
     stored_nodes = tables.read(spark, warehouse, "nodes")
     known_ids = good_nodes.select("id").union(stored_nodes.select("id"))
     # how many ids there can be at most: the accepted nodes of this file and the stored ones
     fits = validate.broadcast_fits(counts[nodes_path]["accepted"] + stored_nodes.count())
-    checked_edges = validate.check_edges(raw_edges, known_ids, broadcast_ids=fits).cache()
+    checked_edges = validate.kept(validate.check_edges(raw_edges, known_ids, broadcast_ids=fits), "edges").cache()
     counts[edges_path] = _counts(checked_edges)
+    # parallel relations are few: their keys go to every task, and only their rows are shuffled
+    repeated = validate.repeated_keys(checked_edges).cache()
+    accepted_edges = validate.accepted_edges(
+        checked_edges, repeated if validate.broadcast_fits(repeated.count()) else None)
 
     # One commit per table, the three at once: a table is either as before or fully updated,
     # whatever happens. The edges were checked against the nodes before this (cached above).
@@ -53,13 +57,14 @@ def ingest(spark, nodes_path: str, edges_path: str, warehouse: str) -> dict[str,
     rejected = validate.rejected(checked_nodes, "nodes").union(validate.rejected(checked_edges, "edges"))
     changed = tables.together(spark, {
         "nodes": lambda: tables.upsert(spark, good_nodes, warehouse, "nodes"),
-        "edges": lambda: tables.upsert(spark, validate.accepted_edges(checked_edges), warehouse, "edges"),
+        "edges": lambda: tables.upsert(spark, accepted_edges, warehouse, "edges"),
         "rejected": lambda: tables.replace_rejected(spark, rejected, warehouse, [nodes_path, edges_path])})
     tables.write_source(warehouse, _describe_source(nodes_path, edges_path))
     counts[nodes_path]["changed"] = changed["nodes"]
     counts[edges_path]["changed"] = changed["edges"]
     checked_nodes.unpersist()
     checked_edges.unpersist()
+    repeated.unpersist()
     return counts
 
 

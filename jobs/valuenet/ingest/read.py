@@ -47,21 +47,39 @@ def check_header(path: str, header: list[str], schema: TableSchema) -> None:
                              f"{', '.join(schema.names)} (see schemas/{schema.table}.json)")
 
 
-def _with_row_numbers(df: DataFrame, start: int) -> DataFrame:
-    """Number rows in file order, in the JVM: row index within its split plus the split's offset.
+def _tag(df: DataFrame) -> DataFrame:
+    """Each row's split and its position in the file: monotonically_increasing_id() is
+    (split << 33) + index within the split, and a single file's splits are in file order."""
+    return df.select("*", F.spark_partition_id().alias("_split"), F.monotonically_increasing_id().alias("_mono"))
 
-    monotonically_increasing_id() is (split << 33) + index within the split, and a single
-    file's splits are in file order; one small job counts the rows of each split.
-    """
-    tagged = df.select("*", F.spark_partition_id().alias("_split"), F.monotonically_increasing_id().alias("_mono"))
-    sizes = sorted((r["_split"], r["n"]) for r in tagged.groupBy("_split").agg(F.count("*").alias("n")).collect())
-    offsets, running = [], start
-    for split, n in sizes:
-        offsets += [F.lit(split), F.lit(running)]
-        running += n
-    offset = F.element_at(F.create_map(*offsets), F.col("_split")) if offsets else F.lit(start)
-    index = F.col("_mono") - F.shiftleft(F.col("_split").cast("long"), 33)
-    return tagged.withColumn("row_number", (offset + index).cast("long")).drop("_split", "_mono")
+
+class _Numbering:
+    """Row numbers from the row count of each split (the counts come from one small aggregate)."""
+
+    def __init__(self, split_sizes: list[tuple[int, int]], start: int):
+        self.start, self.offsets, running = start, {}, start
+        for split, n in sorted(split_sizes):
+            self.offsets[split] = running
+            running += n
+
+    def of(self, mono: int) -> int:
+        """The row number of the row tagged `mono`."""
+        split = mono >> 33
+        return self.offsets[split] + mono - (split << 33)
+
+    def apply(self, tagged: DataFrame) -> DataFrame:
+        """`tagged` (see _tag) with row_number in place of its tags, computed in the JVM."""
+        pairs = [F.lit(v) for split, offset in self.offsets.items() for v in (split, offset)]
+        offset = F.element_at(F.create_map(*pairs), F.col("_split")) if pairs else F.lit(self.start)
+        index = F.col("_mono") - F.shiftleft(F.col("_split").cast("long"), 33)
+        return tagged.withColumn("row_number", (offset + index).cast("long")).drop("_split", "_mono")
+
+
+def _with_row_numbers(df: DataFrame, start: int) -> DataFrame:
+    """Number rows in file order, in the JVM: row index within its split plus the split's offset."""
+    tagged = _tag(df)
+    sizes = [(r["_split"], r["n"]) for r in tagged.groupBy("_split").agg(F.count("*").alias("n")).collect()]
+    return _Numbering(sizes, start).apply(tagged)
 
 
 # The text between a pair of quotes. Removing every such pair left to right removes whole quoted
@@ -71,38 +89,52 @@ def _with_row_numbers(df: DataFrame, start: int) -> DataFrame:
 _QUOTED = '"[^"]*"'
 
 
-def _check_utf8(path: str, numbered: DataFrame, kind: str = "CSV") -> None:
-    """Raise InputFileError naming the first line that is not UTF-8 text (GBK, latin-1, UTF-16, binary).
+def _scan_lines(path: str, lines: DataFrame, kind: str = "CSV") -> tuple[DataFrame, list[int]]:
+    """One pass over a text file's lines: (the lines numbered from 1, the numbers of the lines
+    with an odd number of quote characters, sorted).
 
-    Spark's text reader keeps the bytes as they are, so such a file would otherwise be ingested
-    with its names and ids silently turned into replacement characters. A NUL byte is valid
-    UTF-8 but no CSV or JSON text has one: it is how UTF-16 and binary files show. kind: what the
-    file must be, for the message ("CSV", "JSON lines").
+    The same pass counts each split's lines (for the numbers) and checks that every line is UTF-8
+    text: Spark's text reader keeps the bytes as they are, so a GBK, latin-1, UTF-16 or binary file
+    would otherwise be ingested with its names and ids silently turned into replacement characters.
+    Such a file raises InputFileError naming its first such line. A NUL byte is valid UTF-8 but no
+    CSV or JSON text has one: it is how UTF-16 and binary files show. kind: what the file must be,
+    for the message ("CSV", "JSON lines").
     """
+    tagged = _tag(lines)
     not_text = ~F.is_valid_utf8("value") | F.col("value").contains("\x00")
-    found = numbered.where(not_text).agg(F.min("row_number").alias("line"), F.count("*").alias("n")).first()
-    if found["n"]:
-        which = "is" if found["n"] == 1 else f"and {found['n'] - 1:,} more lines are"
+    # a literal replace, not a regular expression: this runs on every line of the file
+    quotes = F.length("value") - F.length(F.replace(F.col("value"), F.lit('"'), F.lit("")))
+    odd_quotes = quotes % 2 == 1
+    # counts only (no collect_list here): Spark generates code for the aggregate, about twice as fast
+    facts = tagged.groupBy("_split").agg(
+        F.count("*").alias("n"), F.count(F.when(not_text, 1)).alias("not_text"),
+        F.min(F.when(not_text, F.col("_mono"))).alias("first_not_text"),
+        F.count(F.when(odd_quotes, 1)).alias("odd")).collect()
+    numbering = _Numbering([(r["_split"], r["n"]) for r in facts], start=1)
+    bad = [r for r in facts if r["not_text"]]
+    if bad:
+        line, more = min(numbering.of(r["first_not_text"]) for r in bad), sum(r["not_text"] for r in bad) - 1
+        which = "is" if not more else f"and {more:,} more lines are"
         how = ("for example iconv -f GBK -t UTF-8 in.csv > out.csv, or save it as 'CSV UTF-8' from a spreadsheet"
                if kind == "CSV" else "for example iconv -f GBK -t UTF-8 in.json > out.json")
-        raise InputFileError(f"{path}: line {found['line']} {which} not UTF-8 text; the file must be UTF-8 {kind}: "
+        raise InputFileError(f"{path}: line {line} {which} not UTF-8 text; the file must be UTF-8 {kind}: "
                              f"convert it ({how}) and ingest again")
+    numbered = numbering.apply(tagged)
+    if not any(r["odd"] for r in facts):  # nearly every file: no second pass
+        return numbered, []
+    # sorted here, not by Spark: a global sort would first sample the whole file in a job of its own
+    return numbered, sorted(r["row_number"] for r in numbered.where(odd_quotes).select("row_number").collect())
 
 
-def _records(spark: SparkSession, numbered: DataFrame) -> DataFrame:
+def _records(spark: SparkSession, numbered: DataFrame, odd: list[int]) -> DataFrame:
     """Physical lines -> CSV records: row_number (first line), last_line, raw, read_problem.
 
     A quoted field may hold line breaks (RFC 4180): a line with an odd number of quote
-    characters opens a record that the next such line closes. A quote still open at the end
-    of the file is an unbalanced quote: that line alone is the record (rejected with that
-    reason) and the lines after it are read as rows of their own, so one typo loses nothing.
-    Only the lines with an odd number of quotes reach the driver; files without any (nearly
-    all) take the plain path.
+    characters (`odd`, their line numbers in order) opens a record that the next such line
+    closes. A quote still open at the end of the file is an unbalanced quote: that line alone
+    is the record (rejected with that reason) and the lines after it are read as rows of their
+    own, so one typo loses nothing. Files without such lines (nearly all) take the plain path.
     """
-    # a literal replace, not a regular expression: this scans every line of the file
-    quotes = F.length("value") - F.length(F.replace(F.col("value"), F.lit('"'), F.lit("")))
-    # sorted here, not by Spark: a global sort would first sample the whole file in a job of its own
-    odd = sorted(r["row_number"] for r in numbered.where(quotes % 2 == 1).select("row_number").collect())
     plain = numbered.select("row_number", F.col("row_number").alias("last_line"), F.col("value").alias("raw"),
                             F.lit(None).cast("string").alias("read_problem"))
     if not odd:
@@ -132,18 +164,19 @@ def _read_csv(spark: SparkSession, path: str, schema: TableSchema) -> DataFrame:
     if first is None or not first["value"].strip():
         raise InputFileError(f"{path}: the file is empty or its first line is blank; "
                              f"the first line must be the header ({', '.join(schema.names)})")
-    numbered = _with_row_numbers(lines, start=1)
-    _check_utf8(path, numbered)
+    numbered, odd = _scan_lines(path, lines)
     # A byte-order mark (Excel's "CSV UTF-8") is not part of the first column's name.
     header = [h.strip() for h in next(csv.reader([first["value"].lstrip("\ufeff").rstrip("\r")]))]
     check_header(path, header, schema)
-    records = _records(spark, numbered.where(F.col("row_number") > 1))
+    records = _records(spark, numbered.where(F.col("row_number") > 1), [line for line in odd if line > 1])
     # Blank lines are not rows (a line break inside a quoted field is part of its record).
     rows = records.where(F.trim(F.col("raw")) != "")
-    # Spark's CSV parser drops surplus fields silently: count them from the delimiters outside quotes.
-    n_fields = F.size(F.split(F.regexp_replace("raw", _QUOTED, ""), ",", -1))
-    fields = ", ".join(f"`f{i}` string" for i in range(len(header)))
-    parsed = F.from_csv("raw", fields, {"escape": '"', "mode": "PERMISSIVE"})
+    fields = ", ".join([f"`f{i}` string" for i in range(len(header))] + ["`_wrong_count` string"])
+    parsed = F.from_csv("raw", fields, {"escape": '"', "mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_wrong_count"})
+    # Spark's CSV parser drops surplus fields and fills missing ones, but marks such a row: only
+    # then are its fields counted, from the delimiters outside quotes (a regex, too slow for every row).
+    n_fields = F.when(parsed.getField("_wrong_count").isNotNull(),
+                      F.size(F.split(F.regexp_replace("raw", _QUOTED, ""), ",", -1))).otherwise(F.lit(len(header)))
     columns = [(parsed.getField(f"f{header.index(name)}") if name in header else F.lit(None).cast("string")).alias(name)
                for name in schema.names]
     return rows.select(F.lit(path).alias("source_file"), "row_number", "last_line", "read_problem",
@@ -152,7 +185,7 @@ def _read_csv(spark: SparkSession, path: str, schema: TableSchema) -> DataFrame:
 
 def _read_structured(spark: SparkSession, path: str, fmt: str, schema: TableSchema) -> DataFrame:
     if fmt == "json":  # else Spark reports a GBK file as "not valid JSON", not as the encoding it is
-        _check_utf8(path, _with_row_numbers(spark.read.text(path), start=1), "JSON lines")
+        _scan_lines(path, spark.read.text(path), "JSON lines")
     try:
         reader = spark.read.option("primitivesAsString", True) if fmt == "json" else spark.read
         df = reader.format(fmt).load(path)

@@ -10,9 +10,8 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from valuenet.schemas import vocabulary
+from valuenet.schemas import load, vocabulary
 
-_INTEGER = r"^\s*[+-]?[0-9]+\s*$"
 _TRUE = ("true", "1", "yes", "y", "t")
 _FALSE = ("false", "0", "no", "n", "f")
 
@@ -22,7 +21,11 @@ def _blank(c: str) -> Column:
 
 
 def _to_int(c: str) -> Column:
-    return F.when(F.col(c).rlike(_INTEGER), F.trim(F.col(c)).try_cast("int"))
+    """The value as a 32-bit integer (ASCII digits, an optional sign, blanks around it), else null.
+
+    Spark's own cast, not a regular expression: a regex on every year of every row was a quarter of
+    the edges' check."""
+    return F.col(c).try_cast("int")
 
 
 def _not_int(c: str) -> Column:
@@ -117,14 +120,22 @@ def check_edges(raw: DataFrame, node_ids: DataFrame, broadcast_ids: bool = False
     return checked.drop("_src_known", "_dst_known")
 
 
-# About 60 bytes a node id in a broadcast hash table: 5 million ids are some 300 MB in the driver
-# and in each executor (the scale-100 sample has 3.1 million).
-BROADCAST_MAX_IDS = 5_000_000
+def kept(checked: DataFrame, table: str) -> DataFrame:
+    """Checked rows reduced to what accepted_* and rejected need (to cache them): file, row number,
+    the table's columns and reason, and the raw row only where rejected (most of a row's size)."""
+    return checked.select("source_file", "row_number", *load(table).names, "reason",
+                          F.when(F.col("reason").isNotNull(), F.col("raw")).alias("raw"))
 
 
-def broadcast_fits(ids: int) -> bool:
-    """Whether check_edges may broadcast this many node ids."""
-    return ids <= BROADCAST_MAX_IDS
+# About 60 bytes a node id in a broadcast hash table (a key hash less): 5 million ids are some
+# 300 MB in the driver and in each executor (the scale-100 sample has 3.1 million ids and
+# 44,147 repeated edge keys).
+BROADCAST_MAX_ROWS = 5_000_000
+
+
+def broadcast_fits(rows: int) -> bool:
+    """Whether this many node ids (check_edges) or repeated edge key hashes (accepted_edges) may be broadcast."""
+    return rows <= BROADCAST_MAX_ROWS
 
 
 def accepted_nodes(checked: DataFrame) -> DataFrame:
@@ -137,16 +148,41 @@ def accepted_nodes(checked: DataFrame) -> DataFrame:
     )
 
 
-def accepted_edges(checked: DataFrame) -> DataFrame:
-    """Accepted edges rows, typed as the edges table, with `seq` numbering parallel rows of one key."""
-    key = ["src", "dst", "relation", "start_year"]
-    typed = checked.where(F.col("reason").isNull()).select(
+def _typed(checked: DataFrame) -> DataFrame:
+    """The accepted rows typed as the edges table, with their file and row number and a hash of
+    their key (src, dst, relation, start_year)."""
+    return checked.where(F.col("reason").isNull()).select(
         "src", "dst", "relation", _to_int("start_year").alias("start_year"), _to_int("end_year").alias("end_year"),
         "tech_category", "application_field", "industry",
         F.coalesce(F.trim(F.col("weight")).try_cast("double"), F.lit(1.0)).alias("weight"),
-        "source_file", "row_number")
-    seq = F.row_number().over(Window.partitionBy(*key).orderBy("source_file", "row_number"))
-    return typed.withColumn("seq", seq.cast("int")).drop("source_file", "row_number")
+        "source_file", "row_number").withColumn("_key", F.xxhash64("src", "dst", "relation", "start_year"))
+
+
+def repeated_keys(checked: DataFrame) -> DataFrame:
+    """The hashes (column `_key`) of the edge keys that more than one accepted row has (parallel
+    relations), and of any that share a hash with another key: a 64-bit hash per row is what the
+    count shuffles, not the key's strings."""
+    return _typed(checked).groupBy("_key").count().where(F.col("count") > 1).select("_key")
+
+
+def accepted_edges(checked: DataFrame, repeated: DataFrame | None = None) -> DataFrame:
+    """Accepted edges rows, typed as the edges table, with `seq` numbering parallel rows of one key.
+
+    seq counts a key's rows in file order (1, 2, ...). repeated: repeated_keys, small enough to
+    broadcast; then only the rows of those hashes are numbered by a window (a shuffle of those
+    rows alone) and every other row, alone with its key, is seq 1. Without it every row is
+    shuffled.
+    """
+    typed = _typed(checked)
+    key = ["src", "dst", "relation", "start_year"]
+    seq = F.row_number().over(Window.partitionBy(*key).orderBy("source_file", "row_number")).cast("int")
+    if repeated is None:
+        numbered = typed.withColumn("seq", seq)
+    else:
+        flagged = typed.join(F.broadcast(repeated.withColumn("_repeated", F.lit(True))), "_key", "left")
+        numbered = (flagged.where(F.col("_repeated").isNull()).withColumn("seq", F.lit(1))
+                    .unionByName(flagged.where(F.col("_repeated")).withColumn("seq", seq)).drop("_repeated"))
+    return numbered.drop("_key", "source_file", "row_number")
 
 
 def rejected(checked: DataFrame, table: str) -> DataFrame:
