@@ -236,16 +236,26 @@ def upsert(spark: SparkSession, source: DataFrame, warehouse: str, table: str) -
     columns = [f.name for f in schema.struct().fields]
     source = source.select(*columns)
     stored = read(spark, warehouse, table).select(*columns)
-    # Into an empty table every row is new: comparing would shuffle the whole source for nothing.
-    # (Should another job fill the table meanwhile, the MERGE by key still updates, never doubles.)
-    changed = source if not stored.take(1) else source.subtract(stored)
-    # Delta materialises the source once for both of its passes, and a MERGE of no rows commits
-    # nothing: no cache or count of our own (each was a full pass over the source)
     condition = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in schema.key)
-    metrics = (DeltaTable.forPath(spark, table_path(warehouse, table)).alias("t")
-               .merge(changed.alias("s"), condition)
-               .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()).first()
-    return metrics["num_updated_rows"] + metrics["num_inserted_rows"]
+
+    def merge(rows: DataFrame) -> int:
+        metrics = (DeltaTable.forPath(spark, table_path(warehouse, table)).alias("t").merge(rows.alias("s"), condition)
+                   .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()).first()
+        return metrics["num_updated_rows"] + metrics["num_inserted_rows"]
+
+    # Into an empty table every row is new: comparing would shuffle the whole source for nothing,
+    # and a cache and count of our own would copy what the MERGE materialises anyway (its metrics
+    # count the rows). Should another job fill the table meanwhile, the MERGE by key still
+    # updates, never doubles.
+    if not stored.take(1):
+        return merge(source)
+    # Else the rows that differ, counted first: none (a re-ingest) means no MERGE, which would
+    # still read the whole table to match them.
+    changed = source.subtract(stored).cache()
+    try:
+        return merge(changed) if changed.count() else 0
+    finally:
+        changed.unpersist()
 
 
 def replace_rejected(spark: SparkSession, source: DataFrame, warehouse: str, files: list[str]) -> int:
