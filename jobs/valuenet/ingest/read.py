@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from valuenet.errors import InputFileError
@@ -89,9 +89,15 @@ def _with_row_numbers(df: DataFrame, start: int) -> DataFrame:
 _QUOTED = '"[^"]*"'
 
 
-def _scan_lines(path: str, lines: DataFrame, kind: str = "CSV") -> tuple[DataFrame, list[int]]:
-    """One pass over a text file's lines: (the lines numbered from 1, the numbers of the lines
-    with an odd number of quote characters, sorted).
+def _odd_quotes() -> Column:
+    """Whether a line has an odd number of quote characters (it opens or closes a quoted field)."""
+    # a literal replace, not a regular expression: this runs on every line of the file
+    return (F.length("value") - F.length(F.replace(F.col("value"), F.lit('"'), F.lit("")))) % 2 == 1
+
+
+def _scan_lines(path: str, lines: DataFrame, kind: str = "CSV") -> tuple[DataFrame, bool]:
+    """One pass over a text file's lines: (the lines numbered from 1, whether any line has an odd
+    number of quote characters).
 
     The same pass counts each split's lines (for the numbers) and checks that every line is UTF-8
     text: Spark's text reader keeps the bytes as they are, so a GBK, latin-1, UTF-16 or binary file
@@ -102,14 +108,11 @@ def _scan_lines(path: str, lines: DataFrame, kind: str = "CSV") -> tuple[DataFra
     """
     tagged = _tag(lines)
     not_text = ~F.is_valid_utf8("value") | F.col("value").contains("\x00")
-    # a literal replace, not a regular expression: this runs on every line of the file
-    quotes = F.length("value") - F.length(F.replace(F.col("value"), F.lit('"'), F.lit("")))
-    odd_quotes = quotes % 2 == 1
-    # counts only (no collect_list here): Spark generates code for the aggregate, about twice as fast
+    # counts only (no collect_list here): Spark generates code for the aggregate, 1.4 times as fast
     facts = tagged.groupBy("_split").agg(
         F.count("*").alias("n"), F.count(F.when(not_text, 1)).alias("not_text"),
         F.min(F.when(not_text, F.col("_mono"))).alias("first_not_text"),
-        F.count(F.when(odd_quotes, 1)).alias("odd")).collect()
+        F.count(F.when(_odd_quotes(), 1)).alias("odd")).collect()
     numbering = _Numbering([(r["_split"], r["n"]) for r in facts], start=1)
     bad = [r for r in facts if r["not_text"]]
     if bad:
@@ -119,11 +122,7 @@ def _scan_lines(path: str, lines: DataFrame, kind: str = "CSV") -> tuple[DataFra
                if kind == "CSV" else "for example iconv -f GBK -t UTF-8 in.json > out.json")
         raise InputFileError(f"{path}: line {line} {which} not UTF-8 text; the file must be UTF-8 {kind}: "
                              f"convert it ({how}) and ingest again")
-    numbered = numbering.apply(tagged)
-    if not any(r["odd"] for r in facts):  # nearly every file: no second pass
-        return numbered, []
-    # sorted here, not by Spark: a global sort would first sample the whole file in a job of its own
-    return numbered, sorted(r["row_number"] for r in numbered.where(odd_quotes).select("row_number").collect())
+    return numbering.apply(tagged), any(r["odd"] for r in facts)
 
 
 def _records(spark: SparkSession, numbered: DataFrame, odd: list[int]) -> DataFrame:
@@ -164,11 +163,15 @@ def _read_csv(spark: SparkSession, path: str, schema: TableSchema) -> DataFrame:
     if first is None or not first["value"].strip():
         raise InputFileError(f"{path}: the file is empty or its first line is blank; "
                              f"the first line must be the header ({', '.join(schema.names)})")
-    numbered, odd = _scan_lines(path, lines)
+    numbered, any_odd = _scan_lines(path, lines)
     # A byte-order mark (Excel's "CSV UTF-8") is not part of the first column's name.
     header = [h.strip() for h in next(csv.reader([first["value"].lstrip("\ufeff").rstrip("\r")]))]
     check_header(path, header, schema)
-    records = _records(spark, numbered.where(F.col("row_number") > 1), [line for line in odd if line > 1])
+    body = numbered.where(F.col("row_number") > 1)
+    # nearly every file has no such line: no second pass. Sorted here, not by Spark: a global sort
+    # would first sample the whole file in a job of its own.
+    odd = sorted(r["row_number"] for r in body.where(_odd_quotes()).select("row_number").collect()) if any_odd else []
+    records = _records(spark, body, odd)
     # Blank lines are not rows (a line break inside a quoted field is part of its record).
     rows = records.where(F.trim(F.col("raw")) != "")
     fields = ", ".join([f"`f{i}` string" for i in range(len(header))] + ["`_wrong_count` string"])

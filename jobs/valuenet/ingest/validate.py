@@ -148,6 +148,9 @@ def accepted_nodes(checked: DataFrame) -> DataFrame:
     )
 
 
+_EDGE_KEY = ["src", "dst", "relation", "start_year"]
+
+
 def _typed(checked: DataFrame) -> DataFrame:
     """The accepted rows typed as the edges table, with their file and row number and a hash of
     their key (src, dst, relation, start_year)."""
@@ -155,7 +158,7 @@ def _typed(checked: DataFrame) -> DataFrame:
         "src", "dst", "relation", _to_int("start_year").alias("start_year"), _to_int("end_year").alias("end_year"),
         "tech_category", "application_field", "industry",
         F.coalesce(F.trim(F.col("weight")).try_cast("double"), F.lit(1.0)).alias("weight"),
-        "source_file", "row_number").withColumn("_key", F.xxhash64("src", "dst", "relation", "start_year"))
+        "source_file", "row_number").withColumn("_key", F.xxhash64(*_EDGE_KEY))
 
 
 def repeated_keys(checked: DataFrame) -> DataFrame:
@@ -174,8 +177,7 @@ def accepted_edges(checked: DataFrame, repeated: DataFrame | None = None) -> Dat
     shuffled.
     """
     typed = _typed(checked)
-    key = ["src", "dst", "relation", "start_year"]
-    seq = F.row_number().over(Window.partitionBy(*key).orderBy("source_file", "row_number")).cast("int")
+    seq = F.row_number().over(Window.partitionBy(*_EDGE_KEY).orderBy("source_file", "row_number")).cast("int")
     if repeated is None:
         numbered = typed.withColumn("seq", seq)
     else:
