@@ -1,5 +1,6 @@
-"""PageRank and weakly connected components of several years in one GraphFrames run: by hand, against
-NetworkX year by year, against each year run alone, and on LDBC's WCC validation graphs."""
+"""PageRank and weakly connected components of several years, each year in a task (igraph) or all in
+one GraphFrames run: by hand, against NetworkX year by year, against each year run alone, and on
+LDBC's WCC validation graphs, both ways."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from valuenet.snapshot.year_network import YearNetwork
 VERTEX_SCHEMA = "year int, vid long, id string"
 RELATION_SCHEMA = "year int, src long, dst long, weight double, relations array<string>, n_relations long"
 L1_BOUND = 1e-4  # the stated bound (docs/benchmarks.md: the tolerance curve)
+# the largest year a task computes: every year in tasks, every year in GraphFrames, and a mix
+# (several_years' 2019 in a task, 2020 and 2021 in GraphFrames)
+TASKS, GRAPHFRAMES, MIXED = 10_000_000, 0, 1_000
+WAYS = pytest.mark.parametrize("one_task_max_edges", [TASKS, GRAPHFRAMES], ids=["tasks", "graphframes"])
 
 
 def years_network(spark, years: dict[int, tuple[list[int], list[tuple[int, int]]]]) -> YearNetwork:
@@ -25,9 +30,11 @@ def years_network(spark, years: dict[int, tuple[list[int], list[tuple[int, int]]
                        relations=spark.createDataFrame(relations, RELATION_SCHEMA))
 
 
-def run(network: YearNetwork, config: dict) -> dict[int, dict[int, tuple[float, int]]]:
-    """{year: {vid: (pagerank, component)}} with the configured settings."""
-    found = pagerank_and_components(network, AlgorithmSettings.from_config(config))
+def run(network: YearNetwork, config: dict, one_task_max_edges: int = GRAPHFRAMES) -> dict[int, dict[int, tuple[float, int]]]:
+    """{year: {vid: (pagerank, component)}} with the configured settings, years of more than
+    one_task_max_edges relations in GraphFrames."""
+    found = pagerank_and_components(network, AlgorithmSettings.from_config(config),
+                                    one_task_max_edges=one_task_max_edges)
     result: dict[int, dict[int, tuple[float, int]]] = {}
     for r in found.collect():
         assert r["vid"] not in result.setdefault(r["year"], {}), "one row per vertex and year"
@@ -55,7 +62,8 @@ def several_years(spark):
     return network, {**years, 2023: ([], [])}
 
 
-def test_hand_checked_years(spark, config):
+@WAYS
+def test_hand_checked_years(spark, config, one_task_max_edges):
     # 2020: 1 -> 2. The sink's mass is spread over both, so x1 = (1 - d)/2 + d x2/2 and
     #       x2 = (1 - d)/2 + d (x1 + x2/2): x1 = 1/(2 + d), x2 = (1 + d)/(2 + d). One component, named 1.
     # 2021: the same vids, 2 -> 1 and 3 alone: 1 and 2 swap roles, 3 gets the uniform part of the
@@ -63,7 +71,7 @@ def test_hand_checked_years(spark, config):
     # 2022: 5 and 6 without a relation: uniform ranks, each its own component.
     d = float(config["analyze"]["pagerank"]["damping"])
     got = run(years_network(spark, {2020: ([1, 2], [(1, 2)]), 2021: ([1, 2, 3], [(2, 1)]),
-                                    2022: ([5, 6], [])}), config)
+                                    2022: ([5, 6], [])}), config, one_task_max_edges)
     assert got[2020][1] == (pytest.approx(1 / (2 + d), abs=1e-5), 1)
     assert got[2020][2] == (pytest.approx((1 + d) / (2 + d), abs=1e-5), 1)
     want_2021 = _exact_pagerank([1, 2, 3], [(2, 1)], d)
@@ -81,11 +89,16 @@ def _exact_pagerank(vids, arcs, d: float) -> dict[int, float]:
     return nx.pagerank(graph, alpha=d, weight=None, tol=1e-13, max_iter=10_000)
 
 
-def test_each_year_equals_networkx(spark, config, several_years):
+@pytest.mark.parametrize("one_task_max_edges", [TASKS, GRAPHFRAMES, MIXED], ids=["tasks", "graphframes", "mixed"])
+def test_each_year_equals_networkx(spark, config, several_years, one_task_max_edges):
     network, years = several_years
     d = float(config["analyze"]["pagerank"]["damping"])
-    got = run(network, config)
+    if one_task_max_edges == MIXED:
+        assert len(years[2019][1]) <= MIXED < min(len(years[2020][1]), len(years[2021][1]))
+    got = run(network, config, one_task_max_edges)
     assert set(got) == {2019, 2020, 2021, 2022}  # 2023 has no vertex, so no row
+    # a task solves PageRank exactly (PRPACK); GraphFrames iterates to within the stated bound
+    bound = 1e-9 if one_task_max_edges == TASKS else L1_BOUND
     for year, (vids, arcs) in years.items():
         if not vids:
             continue
@@ -93,7 +106,7 @@ def test_each_year_equals_networkx(spark, config, several_years):
         ranks = {v: p for v, (p, _) in got[year].items()}
         assert ranks.keys() == want.keys(), year
         assert sum(ranks.values()) == pytest.approx(1.0, abs=1e-12), year
-        assert sum(abs(ranks[v] - want[v]) for v in want) <= L1_BOUND, year
+        assert sum(abs(ranks[v] - want[v]) for v in want) <= bound, year
         # the same top-20 order: NetworkX's values read in valuenet's order are NetworkX's own top 20
         # (vertices whose exact ranks tie may come in either order)
         ours = [want[v] for v in sorted(ranks, key=ranks.get, reverse=True)[:20]]
@@ -120,13 +133,15 @@ def test_the_union_gives_each_year_what_it_gives_alone(spark, config, several_ye
             assert together[year][v][1] == c
 
 
-def test_nothing_stays_persisted_or_on_disk(spark, config, several_years):
+@WAYS
+def test_nothing_stays_persisted_or_on_disk(spark, config, several_years, one_task_max_edges):
     network, _ = several_years
     network.vertices.count(), network.relations.count()
     before = graph_algorithms._persistent_rdds(spark)
-    run(network, config)
-    # the result's local checkpoint, at most: GraphX's graphs and GraphFrames' frames are gone
-    assert len(graph_algorithms._persistent_rdds(spark) - before) <= 1
+    run(network, config, one_task_max_edges)
+    # the results' local checkpoints, at most (the tasks' and, for the years with relations,
+    # GraphFrames'): GraphX's graphs and GraphFrames' frames are gone
+    assert len(graph_algorithms._persistent_rdds(spark) - before) <= (1 if one_task_max_edges == TASKS else 2)
     from pathlib import Path
     checkpoints = Path(spark.sparkContext.getCheckpointDir().removeprefix("file:"))
     assert not list(checkpoints.glob("graphframes-*"))
@@ -153,14 +168,15 @@ def test_a_key_shared_across_years_is_detected_and_the_union_rebuilt(spark, conf
                                           ("wcc/undir-input", "wcc/undir-output"),
                                           ("example/example-directed.v", "example/example-directed-WCC"),
                                           ("example/example-undirected.v", "example/example-undirected-WCC")])
-def test_ldbc_wcc_validation_graphs(spark, shared, config, graph, output):
+@WAYS
+def test_ldbc_wcc_validation_graphs(spark, shared, config, graph, output, one_task_max_edges):
     root = shared / "ldbc" / "validation-graphs"
     if graph.endswith(".v"):
         vids, arcs = read_ve(root / graph, root / graph.replace(".v", ".e"))
     else:
         vids, arcs = read_adjacency(root / graph)
     published = {v: int(c) for v, c in read_output(root / output).items()}
-    got = run(years_network(spark, {2020: (vids, as_simple(arcs))}), config)[2020]
+    got = run(years_network(spark, {2020: (vids, as_simple(arcs))}), config, one_task_max_edges)[2020]
     assert {v: c for v, (_, c) in got.items()} == published
 
 

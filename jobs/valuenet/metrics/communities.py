@@ -25,6 +25,7 @@ from pyspark.sql.pandas.types import from_arrow_schema
 
 from valuenet.snapshot.undirected_view import undirected_edges
 from valuenet.metrics.distributed_louvain import coarsen
+from valuenet.metrics.kernel_graph import graph_of
 from valuenet.snapshot.year_network import YearNetwork
 
 log = logging.getLogger("valuenet")
@@ -55,7 +56,7 @@ def _louvain_kernel(seed: int):
         # Louvain depends on the vertex order: each attempt has its own seeded order
         ig.set_random_number_generator(random.Random(seed * 1_000_003 + attempt))
         order_of = np.random.default_rng([seed, attempt]).permutation(len(vids))
-        graph = ig.Graph(n=len(vids), edges=order_of[pairs].tolist(), directed=False)
+        graph = graph_of(len(vids), order_of[pairs], directed=False)
         # the year network itself is unweighted; a coarse graph carries its merged weights
         weighted = bool((w != 1.0).any() or (pairs[:, 0] == pairs[:, 1]).any())
         found = graph.community_multilevel(weights=w.tolist() if weighted else None)

@@ -22,6 +22,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import from_arrow_schema
 
 from valuenet.snapshot.undirected_view import undirected_edges
+from valuenet.metrics.kernel_graph import graph_of
 from valuenet.snapshot.year_network import YearNetwork
 
 _CORES_ARROW = pa.schema([("year", pa.int32()), ("vid", pa.int64()), ("core", pa.int32())])
@@ -29,12 +30,11 @@ _CORES_ARROW = pa.schema([("year", pa.int32()), ("vid", pa.int64()), ("core", pa
 
 def _core_kernel(pairs: pa.Table) -> pa.Table:
     """One year's undirected pairs (year, a, b) -> year, vid, core of every vertex with an edge."""
-    import igraph as ig
     import numpy as np
 
     a, b = pairs.column("a").to_numpy(), pairs.column("b").to_numpy()
     vids, codes = np.unique(np.concatenate([a, b]), return_inverse=True)
-    graph = ig.Graph(n=len(vids), edges=codes.reshape(2, -1).T.tolist(), directed=False)
+    graph = graph_of(len(vids), codes.reshape(2, -1).T, directed=False)
     year = pairs.column("year")[0].as_py()
     return pa.Table.from_arrays([pa.array(np.full(len(vids), year), pa.int32()), pa.array(vids, pa.int64()),
                                  pa.array(graph.coreness(mode="all"), pa.int32())], schema=_CORES_ARROW)

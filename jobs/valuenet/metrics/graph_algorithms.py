@@ -1,6 +1,7 @@
-"""The one wrapper around GraphFrames: PageRank and weakly connected components of every year of a
-pass, in one run of each. Every call passes its options explicitly; the results are normalised
-here (each year's PageRank sums to 1, a component is named by its smallest vid).
+"""The one wrapper around GraphFrames: PageRank and weakly connected components of the years of a
+pass too big for one task (year_metrics chooses; smaller years run in pagerank_in_tasks), in one
+run of each. Every call passes its options explicitly; the results are normalised here (each
+year's PageRank sums to 1, a component is named by its smallest vid).
 
 One run for all years. The year networks are laid side by side as one graph, their disjoint union:
 vertex (year, vid) gets the long key `vid XOR xxhash64(year, salt)`, its relations likewise. Long

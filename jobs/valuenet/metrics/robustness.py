@@ -52,6 +52,7 @@ from pyspark.sql.pandas.types import from_arrow_schema
 
 from valuenet.errors import ValuenetError
 from valuenet.metrics import graph_algorithms
+from valuenet.metrics.kernel_graph import graph_of
 from valuenet.snapshot.undirected_view import undirected_edges
 from valuenet.scratch import Scratch
 from valuenet.snapshot.year_network import YearNetwork
@@ -180,12 +181,11 @@ def _largest_kernel(pairs: pa.Table, removed: pa.Table) -> pa.Table:
     """One year's undirected pairs (year, a, b) and removed nodes (year, copy, vid) -> copy, largest: the
     largest component of the year's edges without the copy's removed nodes (no row for a copy that
     keeps no vertex with an edge)."""
-    import igraph as ig
     import numpy as np
 
     a, b = pairs.column("a").to_numpy(), pairs.column("b").to_numpy()
     vids, codes = np.unique(np.concatenate([a, b]), return_inverse=True)
-    graph = ig.Graph(n=len(vids), edges=codes.reshape(2, -1).T.tolist(), directed=False)
+    graph = graph_of(len(vids), codes.reshape(2, -1).T, directed=False)
     copies, gone = removed.column("copy").to_numpy(), removed.column("vid").to_numpy()
     found = {"copy": [], "largest": []}
     for copy in np.unique(copies):

@@ -13,6 +13,7 @@ from valuenet.metrics import graph_algorithms
 from valuenet.metrics.clustering import average_clustering, local_clustering
 from valuenet.metrics.communities import communities, modularity
 from valuenet.metrics.label_propagation import label_propagation
+from valuenet.metrics.pagerank_in_tasks import pagerank_and_components_in_tasks
 from valuenet.metrics.paths import path_statistics
 from valuenet.metrics.definitions import CONCENTRATION
 from valuenet.metrics.degrees import degrees, out_degree_concentration
@@ -31,6 +32,7 @@ class AlgorithmSettings:
     components_algorithm: str
     broadcast_threshold: int
     checkpoint_interval: int
+    pagerank_one_task_max_edges: int = 10_000_000
     exact_paths_max_nodes: int = 60000
     path_sample_sources: int = 1000
     seed: int = 7
@@ -56,6 +58,7 @@ class AlgorithmSettings:
                    components_algorithm=graph_algorithms.check_component_algorithm(a["components"]["algorithm"]),
                    broadcast_threshold=int(a["components"]["broadcast_threshold"]),
                    checkpoint_interval=int(a["components"]["checkpoint_interval"]),
+                   pagerank_one_task_max_edges=int(a["pagerank"]["one_task_max_edges"]),
                    exact_paths_max_nodes=int(a["paths"]["exact_max_nodes"]),
                    path_sample_sources=int(a["paths"]["sample_sources"]), seed=int(a["seed"]),
                    louvain_tries=int(a["communities"]["tries"]),
@@ -71,6 +74,9 @@ class AlgorithmSettings:
         """The settings as MLflow params (few and meaningful)."""
         return {"pagerank_damping": self.damping, "pagerank_tol": self.tol,
                 "pagerank_l1_bound": self.pagerank_l1_bound,
+                "pagerank_and_components": (f"igraph (PRPACK, weak components) in one task per year up to "
+                                            f"{self.pagerank_one_task_max_edges} relations, else GraphFrames "
+                                            f"(tol {self.tol}, components {self.components_algorithm})"),
                 "components_algorithm": self.components_algorithm,
                 "communities": (f"louvain (igraph multilevel), resolution 1, best of {self.louvain_tries} "
                                 f"vertex orders up to {self.louvain_tries_max_edges} edges, else one; above "
@@ -107,9 +113,9 @@ def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lam
     """year, vid, id, kind, in_degree, out_degree, degree, pagerank, component, clustering, community
     (one row per vertex and year).
 
-    PageRank and components come from one GraphFrames run over all years (graph_algorithms), run
-    here (on_stage("pagerank and components") follows it); the rest is lazy. Component and
-    community ids are the smallest vid in them (stable from year to year).
+    PageRank and components (pagerank_and_components: a task per year, GraphFrames for years too
+    big for one) are run here (on_stage("pagerank and components") follows them); the rest is
+    lazy. Component and community ids are the smallest vid in them (stable from year to year).
     """
     keys = ["year", "vid"]
     ranked = pagerank_and_components(network, settings)
@@ -122,13 +128,31 @@ def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lam
                          "component", "clustering", "community")
 
 
-def pagerank_and_components(network: YearNetwork, settings: AlgorithmSettings,
-                            tol: float | None = None) -> DataFrame:
-    """year, vid, pagerank, component of every vertex (graph_algorithms.pagerank_and_components with
-    these settings; tol overrides settings.tol)."""
-    return graph_algorithms.pagerank_and_components(
-        network, settings.damping, settings.tol if tol is None else tol, settings.components_algorithm,
-        settings.checkpoint_interval, settings.broadcast_threshold)
+def pagerank_and_components(network: YearNetwork, settings: AlgorithmSettings, tol: float | None = None,
+                            one_task_max_edges: int | None = None) -> DataFrame:
+    """year, vid, pagerank, component of every vertex (held by a local checkpoint).
+
+    A year of at most settings.pagerank_one_task_max_edges relations (one_task_max_edges overrides
+    it; 0 sends every year with a relation to GraphFrames) is computed in one task
+    (pagerank_in_tasks: exact); bigger years in one GraphFrames run over all of them
+    (graph_algorithms, to settings.tol, or tol when given). Either way pagerank sums to 1 in each
+    year and component is the smallest vid of the vertex's weakly connected component.
+    """
+    limit = settings.pagerank_one_task_max_edges if one_task_max_edges is None else one_task_max_edges
+    big = sorted(r["year"] for r in network.relations.groupBy("year").count().where(F.col("count") > limit)
+                 .collect())
+    small = [y for y in network.years if y not in big]
+    found = []
+    if small:
+        found.append(pagerank_and_components_in_tasks(network.restricted_to(small), settings.damping)
+                     .localCheckpoint(eager=True))
+    if big:
+        found.append(graph_algorithms.pagerank_and_components(
+            network.restricted_to(big), settings.damping, settings.tol if tol is None else tol,
+            settings.components_algorithm, settings.checkpoint_interval, settings.broadcast_threshold))
+    if not found:
+        return network.vertices.sparkSession.createDataFrame([], "year int, vid long, pagerank double, component long")
+    return found[0] if len(found) == 1 else found[0].unionByName(found[1])
 
 
 def community_partition(network: YearNetwork, settings: AlgorithmSettings) -> DataFrame:

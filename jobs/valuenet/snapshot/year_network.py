@@ -38,6 +38,14 @@ class YearNetwork:
         return cls(years=(year,), vertices=vertices.withColumn("year", F.lit(year)),
                    relations=relations.withColumn("year", F.lit(year)))
 
+    def restricted_to(self, years) -> "YearNetwork":
+        """The networks of those of `years` that are among self.years (self when that is all of them)."""
+        kept = tuple(y for y in self.years if y in set(years))
+        if kept == self.years:
+            return self
+        wanted = F.col("year").isin(list(kept))
+        return YearNetwork(years=kept, vertices=self.vertices.where(wanted), relations=self.relations.where(wanted))
+
 
 def with_surrogate_keys(nodes: DataFrame) -> DataFrame:
     """nodes (id, ...) -> the same with `vid` = xxhash64(id)."""
