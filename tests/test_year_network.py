@@ -94,3 +94,11 @@ def test_years_span_runs_from_first_start_to_last_active_year(registry):
     _, edges = registry
     assert years_span(edges) == (2018, 2021)
     assert years_span(edges.where(F.lit(False))) is None
+
+
+def test_a_relation_type_outside_the_vocabulary_is_named(spark, registry):
+    keyed, _ = registry
+    edges = spark.createDataFrame([("a", "b", "friendship", 2019, None, 1.0)],
+                                  "src string, dst string, relation string, start_year int, end_year int, weight double")
+    with pytest.raises(Exception, match="relation type friendship is not one of human_capital, investment"):
+        build_year_network(keyed, edges, 2019).relations.collect()
