@@ -74,16 +74,21 @@ def _add_new_columns(spark: SparkSession, warehouse: str, table: str) -> None:
         log.info("  %s: added the columns %s", path, ", ".join(f.name for f in missing))
 
 
+# What createIfNotExists raises while another job has made the table's folder but not yet committed
+# its version 0: Delta refuses a non-empty location that is not a table, or, once the log folder is
+# there, takes the table for existing and finds no version of it.
+_TABLE_BEING_CREATED = ("DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION", "DELTA_TABLE_NOT_FOUND")
+
+
 def _once_the_folder_is_a_table(create, attempts: int = 20) -> None:
-    """create(), again while another job has made the table's folder but not yet committed its
-    version 0 (Delta then refuses a non-empty location that is not a table)."""
+    """create(), again while another job is creating the same table (_TABLE_BEING_CREATED)."""
     from pyspark.errors import AnalysisException
 
     for attempt in range(attempts):
         try:
             return create()
         except AnalysisException as exc:
-            if exc.getCondition() != "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION" or attempt == attempts - 1:
+            if exc.getCondition() not in _TABLE_BEING_CREATED or attempt == attempts - 1:
                 raise
             time.sleep(0.5)
 

@@ -87,8 +87,8 @@ def communities(network: YearNetwork, seed: int = 7, tries: int = 5, tries_max_e
     groups are spread over the shuffle partitions by hash, so two attempts may share a task.
     """
     pairs = undirected_edges(network.relations).select("year", "a", "b", F.lit(1.0).alias("w"))
-    big = sorted(r["year"] for r in pairs.groupBy("year").count().where(F.col("count") > one_task_max_edges)
-                 .collect())
+    edges_of_year = {r["year"]: r["count"] for r in pairs.groupBy("year").count().collect()}
+    big = sorted(y for y, n in edges_of_year.items() if n > one_task_max_edges)
     membership = None
     if big:
         in_big = F.col("year").isin(big)
@@ -97,9 +97,12 @@ def communities(network: YearNetwork, seed: int = 7, tries: int = 5, tries_max_e
                                 "communities: distributed Louvain level %d, coarse edges per year %s", level, edges))
         pairs = pairs.where(~in_big).unionByName(coarsened.coarse)
         membership = coarsened.membership
-    # a year's edges are copied once per attempt it runs: a big year's only once
-    edges_of_year = F.count("*").over(Window.partitionBy("year"))
-    last = F.when(edges_of_year > tries_max_edges, 0).otherwise(max(1, tries) - 1).alias("last")
+        edges_of_year.update({r["year"]: r["count"] for r in coarsened.coarse.groupBy("year").count().collect()})
+    # A year's edges are copied once per attempt it runs: a big year's only once. The years are
+    # named as literals: a count over a window by year would buffer a whole year in one task
+    # (scale 100: 8 M rows spilled to disk, most of the communities' time).
+    one_try = sorted(y for y, n in edges_of_year.items() if n > tries_max_edges)
+    last = F.when(F.col("year").isin(one_try), 0).otherwise(max(1, tries) - 1).alias("last")
     attempts = F.explode(F.sequence(F.lit(0), F.col("last"))).alias("attempt")
     tried = (pairs.select("*", last).select("year", "a", "b", "w", attempts).groupBy("year", "attempt")
              .applyInArrow(_louvain_kernel(seed), _TRIED))
