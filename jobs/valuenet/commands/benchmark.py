@@ -269,7 +269,8 @@ def tolerance_curve(settings, keyed, edges, years: list[int], tolerances: list[f
     with cached_network(keyed, edges, years) as network:
         exact = exact_pagerank(network, settings.damping)
         for tol in tolerances:
-            found, s, peak = _timed(lambda t=tol: pagerank_and_components(network, settings, tol=t, one_task_max_edges=0)
+            found, s, peak = _timed(lambda t=tol: pagerank_and_components(network, settings, tol=t,
+                                                                          one_task_max_edges=0)
                                     .select("year", "vid", "pagerank").toPandas())
             l1, same_top = errors(found, exact)
             records.append({"tol": tol, "seconds": round(s, 1), "peak_MiB": round(peak),

@@ -143,15 +143,13 @@ def pagerank_and_components(network: YearNetwork, settings: AlgorithmSettings, t
                  .collect())
     small = [y for y in network.years if y not in big]
     found = []
-    if small:
+    if small or not big:  # a network without years gives the tasks' empty frame
         found.append(pagerank_and_components_in_tasks(network.restricted_to(small), settings.damping)
                      .localCheckpoint(eager=True))
     if big:
         found.append(graph_algorithms.pagerank_and_components(
             network.restricted_to(big), settings.damping, settings.tol if tol is None else tol,
             settings.components_algorithm, settings.checkpoint_interval, settings.broadcast_threshold))
-    if not found:
-        return network.vertices.sparkSession.createDataFrame([], "year int, vid long, pagerank double, component long")
     return found[0] if len(found) == 1 else found[0].unionByName(found[1])
 
 
