@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from pyspark.sql import functions as F
 
-from valuenet.metrics.paths import (PathStats, _adjacency, _csr, bfs_bitparallel, bfs_chunk,
+from valuenet.metrics.paths import (PathStats, _csr, bfs_in_batches, bfs_per_source, bfs_totals,
+                                   bit_counts,
                                    path_statistics, ratio_estimate)
 from valuenet.snapshot.year_network import YearNetwork
 
@@ -83,22 +84,76 @@ def test_no_edges(spark):
     assert (empty.diameter, empty.avg_path_length, empty.reachable_pairs) == (None, None, 0)
 
 
-def test_kernel_chunk_matches_single_sources():
-    # The vectorised chunk BFS against one BFS per source on a small random graph (no Spark).
+def scipy_distances(n: int, edges, sources) -> np.ndarray:
+    """The source x n matrix of directed BFS distances (inf where unreachable), by SciPy."""
     import scipy.sparse as sp
 
+    tail, head = np.asarray(edges, dtype=np.int64).reshape(-1, 2).T
+    adjacency = sp.csr_matrix((np.ones(len(tail)), (tail, head)), shape=(n, n))
+    return sp.csgraph.shortest_path(adjacency, unweighted=True, directed=True, indices=sources)
+
+
+def assert_kernel_matches_scipy(n: int, edges, sources):
+    """The kernel's four per-source answers against SciPy's distances, source by source."""
+    tail, head = np.asarray(edges, dtype=np.int64).reshape(-1, 2).T
+    dist_sum, pairs, ecc, far = bfs_in_batches(*_csr(n, head, tail), np.asarray(sources))
+    dist = scipy_distances(n, edges, sources)
+    finite = np.where(np.isfinite(dist), dist, 0)
+    assert np.array_equal(dist_sum, finite.sum(axis=1))
+    assert np.array_equal(pairs, np.isfinite(dist).sum(axis=1) - 1)
+    assert np.array_equal(ecc, finite.max(axis=1))
+    assert np.array_equal(dist[np.arange(len(sources)), far], ecc)  # far is at the eccentricity
+    return ecc
+
+
+def test_bit_counts_by_hand():
+    words = np.array([0b101, 0b100, 1 << 63], np.uint64)
+    expected = np.zeros(64, np.int64)
+    expected[[0, 2, 63]] = [1, 2, 1]
+    assert np.array_equal(bit_counts(words), expected)
+    # many words take the other way (a histogram per byte)
+    assert np.array_equal(bit_counts(np.tile(words, 1000)), 1000 * expected)
+    assert np.array_equal(bit_counts(np.zeros(0, np.uint64)), np.zeros(64, np.int64))
+
+
+def test_kernel_on_a_chain_by_hand():
+    # 0 -> 1 -> 2 -> 3, and 4 alone: from 1 the distances are 1 and 2 (far 3); 3 and 4 reach nothing.
+    tail, head = np.array([0, 1, 2]), np.array([1, 2, 3])
+    dist_sum, pairs, ecc, far = bfs_per_source(*_csr(5, head, tail), np.array([1, 3, 4, 0]))
+    assert dist_sum.tolist() == [3, 0, 0, 6]
+    assert pairs.tolist() == [2, 0, 0, 3]
+    assert ecc.tolist() == [2, 0, 0, 3]
+    assert far.tolist() == [3, 3, 4, 3]
+    # searching backwards (over the out-adjacency): 3 is reached from 2, 1, 0
+    assert bfs_per_source(*_csr(5, tail, head), np.array([3]))[0].tolist() == [6]
+    assert bfs_totals(*_csr(5, head, tail), np.array([1, 3, 4, 0])) == (9, 5, 3)
+
+
+def test_kernel_matches_scipy_on_a_random_graph():
+    # every vertex a source, in 4 BFS of 64 and one of 8 (no Spark)
     rng = np.random.default_rng(3)
-    n = 200
-    pairs = np.unique(rng.integers(0, n, size=(600, 2)), axis=0)
+    n = 264
+    pairs = np.unique(rng.integers(0, n, size=(800, 2)), axis=0)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    adjacency = sp.csr_matrix((np.ones(len(pairs), np.bool_), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    chunk = bfs_chunk(adjacency, np.arange(n))
-    singles = [bfs_chunk(adjacency, np.array([s])) for s in range(n)]
-    for column in range(3):
-        assert np.array_equal(chunk[column], np.concatenate([s[column] for s in singles]))
-    dist = sp.csgraph.shortest_path(adjacency, unweighted=True, directed=True)
-    assert np.isfinite(dist[np.arange(n), chunk[3]]).all()
-    assert np.array_equal(dist[np.arange(n), chunk[3]], chunk[2])
+    assert_kernel_matches_scipy(n, pairs, np.arange(n))
+
+
+def test_kernel_matches_scipy_with_a_long_chain():
+    """64 sources on a graph with a chain, sinks and components: sources end their BFS at many
+    different levels, each with its own far vertex."""
+    n, edges = random_digraph(7, 1500, 3, 0.25, chain=25)
+    sources = np.random.default_rng(3).choice(n, size=64, replace=False)
+    sources[0] = next(a for a, b in edges if b == n - 25)  # the node the chain hangs off: the deepest BFS
+    ecc = assert_kernel_matches_scipy(n, edges, sources)
+    assert ecc.max() > 15 and len(set(ecc.tolist())) > 3
+    tail, head = np.asarray(edges, dtype=np.int64).T
+    dist_sum, pairs, _, _ = bfs_per_source(*_csr(n, head, tail), sources)
+    assert bfs_totals(*_csr(n, head, tail), sources) == (dist_sum.sum(), pairs.sum(), ecc.max())
+
+
+def test_kernel_takes_at_most_64_sources():
+    with pytest.raises(ValueError, match="65 sources"):
+        bfs_per_source(*_csr(70, np.array([1]), np.array([0])), np.arange(65))
 
 
 # ---------------------------------------------------------------- igraph cross-checks
@@ -189,14 +244,3 @@ def test_years_in_one_pass_equal_each_year_alone(spark):
         assert together[year].diameter == diameter
         assert together[year].avg_path_length == pytest.approx(average, abs=1e-6)
     assert together[2022] == PathStats(diameter=0, avg_path_length=None, reachable_pairs=0, method="exact")
-
-
-def test_bit_parallel_sums_equal_the_chunked_bfs():
-    """200 sources (4 words of bits) on a graph with a chain, sinks and components: the bit-parallel
-    sums and the largest distance equal those of the one-source-at-a-time frontier BFS."""
-    n, edges = random_digraph(7, 1500, 3, 0.25, chain=25)
-    tail, head = np.asarray(edges, dtype=np.int64).T
-    sources = np.random.default_rng(3).choice(n, size=200, replace=False)
-    dist_sum, pairs, ecc, _ = bfs_chunk(_adjacency(*_csr(n, tail, head)), sources)
-    assert bfs_bitparallel(*_csr(n, head, tail), sources) == (int(dist_sum.sum()), int(pairs.sum()), int(ecc.max()))
-    assert ecc.max() > 15

@@ -7,16 +7,13 @@ avg_path_length = the mean of d(u, v) over ordered pairs u != v with v reachable
 Both equal igraph's ``diameter(directed=True, unconn=True)`` and
 ``average_path_length(directed=True, unconn=True)``.
 
-How: each year's vertices are numbered 0..n-1 (in vid order), the CSR arrays of every
-year's directed graph (int32 indptr / indices) are broadcast, and the years' BFS source
-ranges are dealt into a few bins of equal cost, one Spark task each; the driver sums one
-small collect.
-- Exact (every vertex a source): a bit-parallel multi-source BFS, 64 sources per sweep
-  with one bit each in every vertex's word; a level is one gather and one OR-reduce
-  over the edges for all of them, so a sweep costs levels x edges, not sources x edges.
-- Sampled: a level-synchronous BFS over chunks of sources (the frontier of a chunk is a
-  sparse chunk x n matrix multiplied by the adjacency matrix; a chunk x n bitmap records the
-  visited pairs), one row per source, since the estimator and the sweeps need each source.
+How: each year's vertices are numbered 0..n-1 (in vid order), the in-adjacency CSR arrays of
+every year (int32 indptr / indices) are broadcast, and the years' BFS source ranges are dealt
+into a few bins of equal cost, one Spark task each; the driver sums one small collect.
+Every BFS is bit-parallel (multi-source BFS): 64 sources at once, one bit each in every
+vertex's word; a level is one gather and one OR-reduce over the edges for all of them, so a
+BFS costs levels x edges, not sources x edges. Exact years give one row of sums per BFS,
+sampled years one row per source, since the estimator and the sweeps need each source.
 
 Up to ``exact_max_nodes`` nodes every vertex is a source (exact). Above, a seeded
 uniform sample of sources gives the ratio estimator sum(d) / pairs with a 95 %
@@ -35,9 +32,6 @@ import numpy as np
 from valuenet.errors import ValuenetError
 from valuenet.snapshot.year_network import YearNetwork
 
-# Bytes of the chunk x n visited bitmap a BFS chunk may use (bounds a worker's memory).
-VISITED_BUDGET = 64 * 1024 * 1024
-MAX_CHUNK = 256
 Z_95 = 1.959963984540054
 
 
@@ -51,135 +45,127 @@ class PathStats:
     avg_path_length_error: float | None = None
 
 
-# ---------------------------------------------------------------- the BFS kernel (NumPy/SciPy)
+# ---------------------------------------------------------------- the BFS kernel (NumPy)
 
-def chunk_size(n: int, budget: int = VISITED_BUDGET, max_chunk: int = MAX_CHUNK) -> int:
-    """Sources per BFS chunk: at most max_chunk, and a chunk x n bool bitmap within budget."""
-    return int(max(1, min(max_chunk, budget // max(n, 1))))
-
-
-def _adjacency(indptr: np.ndarray, indices: np.ndarray):
-    import scipy.sparse as sp
-
-    n = len(indptr) - 1
-    return sp.csr_matrix((np.ones(len(indices), np.bool_), indices, indptr), shape=(n, n))
+# Sources per BFS: one bit each in a 64-bit word per vertex. Wider words amortise nothing in
+# NumPy: on the 2022 sample (30,765 nodes) 64 sources a sweep took 6.5 s, 256 7.7 s, 1,024 13.4 s.
+SOURCES_PER_BFS = 64
+# bit_counts' table: row v holds the 8 bits of the byte value v
+_FEW_WORDS = 1000
+_BITS_OF_BYTE = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little").astype(np.int64)
 
 
-def bfs_chunk(adjacency, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """BFS from every source of a chunk at once.
-
-    adjacency: n x n bool CSR matrix (row = tail). Returns per source: the sum of the
-    distances to the vertices it reaches (excluding itself), how many it reaches, its
-    eccentricity (largest finite distance, 0 if it reaches nothing) and one vertex at
-    that distance (the source itself if it reaches nothing).
-    """
-    import scipy.sparse as sp
-
-    n = adjacency.shape[0]
-    k = len(sources)
-    sources = np.asarray(sources, dtype=np.int64)
-    rows = np.arange(k, dtype=np.int64)
-    visited = np.zeros(k * n, np.bool_)
-    visited[rows * n + sources] = True
-    dist_sum = np.zeros(k, np.int64)
-    pairs = np.zeros(k, np.int64)
-    ecc = np.zeros(k, np.int32)
-    far = sources.astype(np.int32)
-    frontier = sp.csr_matrix((np.ones(k, np.bool_), sources.astype(np.int32), np.arange(k + 1)), shape=(k, n))
-    level = 0
-    while frontier.nnz:
-        level += 1
-        reached = frontier @ adjacency  # bool: duplicates collapse
-        r = np.repeat(rows, np.diff(reached.indptr))
-        flat = r * n + reached.indices
-        new = ~visited[flat]
-        flat = flat[new]
-        if len(flat) == 0:
-            break
-        visited[flat] = True
-        r, v = np.divmod(flat, n)
-        per_row = np.bincount(r, minlength=k)
-        dist_sum += level * per_row
-        pairs += per_row
-        ecc[per_row > 0] = level
-        far[r] = v  # one vertex at the deepest level reached so far, per source
-        indptr = np.zeros(k + 1, np.int64)
-        np.cumsum(per_row, out=indptr[1:])
-        frontier = sp.csr_matrix((np.ones(len(v), np.bool_), v.astype(np.int32), indptr), shape=(k, n))
-    return dist_sum, pairs, ecc, far
+def bit_counts(words: np.ndarray) -> np.ndarray:
+    """For uint64 words, how many of them have bit i set, i = 0..63."""
+    if len(words) <= _FEW_WORDS:  # unpacked: 64 bytes a word, one call
+        return np.unpackbits(words.view(np.uint8), bitorder="little").reshape(-1, 64).sum(axis=0, dtype=np.int64)
+    lanes = words.view(np.uint8).reshape(-1, 8)  # a histogram of each byte lane: 8 bytes a word
+    return np.concatenate([np.bincount(lanes[:, j], minlength=256) @ _BITS_OF_BYTE for j in range(8)])
 
 
-def bfs_bitparallel(in_indptr: np.ndarray, in_tails: np.ndarray, sources: np.ndarray) -> tuple[int, int, int]:
-    """BFS from up to 64 x W sources at once, one bit per source (multi-source BFS, Then et al. 2014).
+def _new_by_level(in_indptr: np.ndarray, in_tails: np.ndarray, sources: np.ndarray):
+    """A bit-parallel BFS from up to 64 sources at once (multi-source BFS, Then et al. 2014):
+    yields (level, new) for level 1, 2, ... while something is reached, new holding for every
+    vertex a 64-bit word with bit i set when source i reaches the vertex first at that level.
 
-    in_indptr / in_tails: the in-adjacency (CSR by head) of the directed graph. Every vertex
-    holds W 64-bit words, bit i set when source i has reached it; a level ORs the frontier words
-    of each vertex's predecessors (one gather and one reduceat over the edges for all sources).
-    Returns the sum of the distances of all reached ordered pairs (source excluded), the number
-    of those pairs, and the largest distance (0 if nothing is reached). Memory: n x W words.
+    in_indptr / in_tails: the in-adjacency (CSR by head) of the directed graph; pass the
+    out-adjacency to search backwards. A level ORs the frontier words of each vertex's
+    predecessors (one gather and one reduceat over the edges for all sources), so a BFS costs
+    levels x edges, not sources x edges.
     """
     n = len(in_indptr) - 1
-    k = len(sources)
-    words = max(1, math.ceil(k / 64))
-    bit = np.arange(k)
-    frontier = np.zeros((n, words), np.uint64)
-    frontier[np.asarray(sources, np.int64), bit // 64] = np.left_shift(np.uint64(1), (bit % 64).astype(np.uint64))
+    if len(sources) > SOURCES_PER_BFS:
+        raise ValueError(f"{len(sources)} sources: a bit-parallel BFS takes at most {SOURCES_PER_BFS}")
+    frontier = np.zeros(n, np.uint64)
+    np.bitwise_or.at(frontier, np.asarray(sources, np.int64),
+                     np.left_shift(np.uint64(1), np.arange(len(sources), dtype=np.uint64)))
     visited = frontier.copy()
     has_in = np.diff(in_indptr) > 0
     starts = in_indptr[:-1][has_in]
-    reached = np.zeros((n, words), np.uint64)
-    dist_sum = pairs = level = ecc = 0
+    reached = np.zeros(n, np.uint64)
+    level = 0
     while True:
         level += 1
-        reached[has_in] = np.bitwise_or.reduceat(frontier[in_tails], starts, axis=0)
+        reached[has_in] = np.bitwise_or.reduceat(frontier[in_tails], starts)
         new = reached & ~visited
-        count = int(np.bitwise_count(new).sum())
-        if count == 0:
-            return dist_sum, pairs, ecc
+        if not new.any():
+            return
+        yield level, new
         visited |= new
         frontier = new
+
+
+def bfs_totals(in_indptr: np.ndarray, in_tails: np.ndarray, sources: np.ndarray) -> tuple[int, int, int]:
+    """The sum of the distances of all ordered pairs (source, vertex it reaches) of up to 64
+    sources, the number of those pairs and the largest distance (0 if nothing is reached)."""
+    dist_sum = pairs = ecc = 0
+    for level, new in _new_by_level(in_indptr, in_tails, sources):
+        count = int(np.bitwise_count(new).sum())
         dist_sum += level * count
         pairs += count
         ecc = level
+    return dist_sum, pairs, ecc
 
 
-# Sources per bit-parallel sweep: one 64-bit word per vertex. Wider words amortise nothing in
-# NumPy: on the 2022 sample (30,765 nodes) 64 sources a sweep took 6.5 s, 256 7.7 s, 1,024 13.4 s.
-BITPARALLEL_SOURCES = 64
+def bfs_per_source(in_indptr: np.ndarray, in_tails: np.ndarray,
+                   sources: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per source of up to 64: the sum of the distances to the vertices it reaches (itself
+    excluded), how many it reaches, its eccentricity (largest finite distance, 0 if it reaches
+    nothing) and one vertex at that distance (the source itself if it reaches nothing)."""
+    sources = np.asarray(sources, np.int64)
+    k = len(sources)
+    dist_sum, pairs, ecc = (np.zeros(k, np.int64) for _ in range(3))
+    far = sources.copy()
+    last = None  # the previous level's new vertices and their words
+
+    def ended(which: np.ndarray, level: int):
+        """The far vertices of the sources `which` whose BFS ended at `level`: one of its vertices."""
+        if level > 0:
+            vertices, words = last
+            for i in np.flatnonzero(which & (ecc == level)):
+                far[i] = vertices[np.argmax((words >> np.uint64(i)) & np.uint64(1))]
+
+    level = 0
+    for level, new in _new_by_level(in_indptr, in_tails, sources):
+        vertices = np.flatnonzero(new)
+        words = new[vertices]
+        per_source = bit_counts(words)[:k]
+        ended(per_source == 0, level - 1)
+        dist_sum += level * per_source
+        pairs += per_source
+        ecc[per_source > 0] = level
+        last = vertices, words
+    ended(np.ones(k, np.bool_), level)
+    return dist_sum, pairs, ecc, far
 
 
-def _bfs_bin(graphs_bc, sources_bc, bins_bc):
+def bfs_in_batches(in_indptr: np.ndarray, in_tails: np.ndarray,
+                   sources: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """bfs_per_source's four arrays for any number of sources (64 a BFS)."""
+    parts = [bfs_per_source(in_indptr, in_tails, sources[begin:begin + SOURCES_PER_BFS])
+             for begin in range(0, max(1, len(sources)), SOURCES_PER_BFS)]
+    return tuple(np.concatenate(column) for column in zip(*parts))
+
+
+def _bfs_bin(incoming_bc, sources_bc, bins_bc):
     """The per-partition function: one bin of (year, first, stop) source ranges -> partial sums.
 
-    Exact years run the bit-parallel BFS and give one row of sums per batch of sources; sampled
-    years run the chunked frontier BFS and give one row per source (their estimator needs each
-    source's sums, and the double sweeps a far vertex).
+    Exact years give one row of sums per BFS of 64 sources; sampled years one row per source
+    (their estimator needs each source's sums, and the double sweeps a far vertex).
     """
 
     def run(position: int):
-        adjacency, incoming = {}, {}
         for year, first, stop in bins_bc.value[position]:
             sampled = sources_bc.value.get(year)
-            indptr, indices = graphs_bc.value[year]
-            n = len(indptr) - 1
-            if sampled is None:  # every source: only the sums matter, many sources per bit-parallel BFS
-                if year not in incoming:
-                    tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-                    incoming[year] = _csr(n, indices.astype(np.int64), tails)
-                batch = BITPARALLEL_SOURCES
-                for begin in range(first, stop, batch):
-                    dist_sum, pairs, ecc = bfs_bitparallel(*incoming[year], np.arange(begin, min(stop, begin + batch)))
-                    yield (year, -1, dist_sum, pairs, ecc, -1)
-                continue
-            if year not in adjacency:
-                adjacency[year] = _adjacency(indptr, indices)
-            chunk = chunk_size(n)
-            for begin in range(first, stop, chunk):
-                positions = np.arange(begin, min(stop, begin + chunk), dtype=np.int64)
-                part = sampled[positions].astype(np.int64)
-                dist_sum, pairs, ecc, far = bfs_chunk(adjacency[year], part)
-                yield from ((year, int(a), int(b), int(c), int(d), int(e))
-                            for a, b, c, d, e in zip(part, dist_sum, pairs, ecc, far))
+            in_indptr, in_tails = incoming_bc.value[year]
+            for begin in range(first, stop, SOURCES_PER_BFS):
+                positions = np.arange(begin, min(stop, begin + SOURCES_PER_BFS), dtype=np.int64)
+                sources = positions if sampled is None else sampled[positions].astype(np.int64)
+                if sampled is None:  # every source: only the sums matter
+                    yield (year, -1, *bfs_totals(in_indptr, in_tails, sources), -1)
+                else:
+                    yield from ((year, int(a), int(b), int(c), int(d), int(e)) for a, b, c, d, e
+                                in zip(sources, *bfs_per_source(in_indptr, in_tails, sources)))
 
     return run
 
@@ -272,27 +258,27 @@ def _numbered_edges(network: YearNetwork) -> dict[int, tuple[int, np.ndarray, np
     return result
 
 
-def _double_sweeps(forward, backward, starts: list[tuple[int, int]], sweeps: int) -> tuple[int, int]:
+def _double_sweeps(incoming, outgoing, starts: list[tuple[int, int]], sweeps: int) -> tuple[int, int]:
     """Improve a diameter lower bound with alternating backward/forward BFS sweeps.
 
-    starts: (u, v) pairs with v at u's eccentricity. Two chains per pair, from v and from u:
-    a backward BFS finds the node w that is farthest from reaching the start, a forward BFS
-    from w finds the x farthest from w, then backward from x, and so on (`sweeps` BFS per
-    chain). Every BFS's eccentricity is a lower bound. Returns (best bound, BFS run).
+    incoming / outgoing: the in- and out-adjacency CSR of the year. starts: (u, v) pairs with v at
+    u's eccentricity. Two chains per pair, from v and from u: a backward BFS finds the node w that
+    is farthest from reaching the start, a forward BFS from w finds the x farthest from w, then
+    backward from x, and so on (`sweeps` BFS per chain; the chains advance together, one
+    bit-parallel BFS a step). Every BFS's eccentricity is a lower bound. Returns (best bound, BFS run).
     On the 2022 sample network the chains from both ends reach the exact diameter from
     every tried seed; the chains from v alone stop one short for half of them.
     """
+    chains = np.array([node for u, v in starts for node in (v, u)], np.int64)
     best, runs = 0, 0
-    for u, v in starts:
-        for node in (v, u):
-            on_backward = True
-            for _ in range(sweeps):
-                _, _, ecc, far = bfs_chunk(backward if on_backward else forward, np.array([node]))
-                runs += 1
-                best = max(best, int(ecc[0]))
-                if ecc[0] == 0:
-                    break
-                node, on_backward = int(far[0]), not on_backward
+    for step in range(sweeps):
+        if len(chains) == 0:
+            break
+        # a backward BFS pulls over the out-adjacency, a forward one over the in-adjacency
+        _, _, ecc, far = bfs_in_batches(*(outgoing if step % 2 == 0 else incoming), chains)
+        runs += len(chains)
+        best = max(best, int(ecc.max()))
+        chains = far[ecc > 0]
     return best, runs
 
 
@@ -314,19 +300,19 @@ def path_statistics(network: YearNetwork, exact_max_nodes: int = 60000, sample_s
             result[year] = PathStats(diameter=0 if n else None, avg_path_length=None, reachable_pairs=0,
                                      method="exact")
             continue
-        graphs[year] = _csr(n, tail, head)
+        graphs[year] = _csr(n, head, tail)  # the in-adjacency: the BFS pulls from predecessors
         count = n
         if n > exact_max_nodes and sample_sources < n:
             rng = np.random.default_rng(seed)
             sampled_sources[year] = np.sort(rng.choice(n, size=sample_sources, replace=False)).astype(np.int32)
             count = sample_sources
-        # pieces of a few batches each, so that a large year spreads over every core
-        unit = chunk_size(n) if year in sampled_sources else BITPARALLEL_SOURCES
-        step = unit * max(1, math.ceil(count / unit / (4 * sc.defaultParallelism)))
+        # pieces of a few BFS each, so that a large year spreads over every core; a BFS costs
+        # about the same for 1 source as for 64
+        step = SOURCES_PER_BFS * max(1, math.ceil(count / SOURCES_PER_BFS / (4 * sc.defaultParallelism)))
         for first in range(0, count, step):
             stop = min(count, first + step)
             work.append((year, first, stop))
-            costs.append((stop - first) * (len(tail) + n))
+            costs.append(math.ceil((stop - first) / SOURCES_PER_BFS) * (len(tail) + n))
     if work:
         bins = balanced_bins(work, costs, max(1, min(2 * sc.defaultParallelism, len(work))))
         broadcasts = [sc.broadcast(graphs), sc.broadcast(sampled_sources), sc.broadcast(bins)]
@@ -345,9 +331,9 @@ def path_statistics(network: YearNetwork, exact_max_nodes: int = 60000, sample_s
     return result
 
 
-def _year_statistics(year, numbered, graph, sources, source, dist_sum, pairs, ecc, far,
+def _year_statistics(year, numbered, incoming, sources, source, dist_sum, pairs, ecc, far,
                      seed, sweep_starts, sweeps) -> PathStats:
-    """One year's PathStats from its BFS rows (per chunk when exact, per source when sampled)."""
+    """One year's PathStats from its BFS rows (per BFS when exact, per source when sampled)."""
     n, tail, head = numbered
     total_pairs = int(pairs.sum())
     if sources is None:
@@ -357,9 +343,7 @@ def _year_statistics(year, numbered, graph, sources, source, dist_sum, pairs, ec
     avg, half_width = ratio_estimate(dist_sum, pairs, n)
     order = np.lexsort((source, -ecc))[:sweep_starts]  # the most eccentric sampled sources
     starts = [(int(source[i]), int(far[i])) for i in order if ecc[i] > 0]
-    forward = _adjacency(*graph)
-    backward = _adjacency(*_csr(n, head, tail))
-    bound, runs = _double_sweeps(forward, backward, starts, sweeps)
+    bound, runs = _double_sweeps(incoming, _csr(n, tail, head), starts, sweeps)
     diameter = max(int(ecc.max()), bound, 1)  # there is an edge: at least 1
     method = describe_method(sampled=len(sources), population=n, estimate=avg, half_width=half_width,
                              sweeps=runs, seed=seed)
