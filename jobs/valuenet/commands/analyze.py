@@ -19,7 +19,7 @@ from valuenet.config import load_config, resolve_path
 from valuenet.errors import ConfigError, TrackingLost, ValuenetError, YearsFailed
 from valuenet.provenance import fingerprint, input_versions
 from valuenet.metrics.attachment import new_relation_nodes
-from valuenet.metrics.geography import flows, shares
+from valuenet.metrics.geography import flows, shares, tech_place_pairs
 from valuenet.metrics.year_over_year import PREVIOUS_COLUMNS, YearOverYear, year_over_year
 from valuenet.metrics.year_metrics import AlgorithmSettings, network_metrics, node_metrics
 from valuenet.report.year_table import format_year_table
@@ -311,9 +311,11 @@ def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: 
         per_node.count()
         stages.done("node metrics")
         summaries = network_metrics(network, per_node, settings, on_stage=stages.done)
-        year_flows = flows(network).cache()
-        year_shares = shares(network, edges).cache()
+        place_pairs = tech_place_pairs(network).cache()
+        year_flows = flows(place_pairs).cache()
+        year_shares = shares(place_pairs, network.years, edges).cache()
         year_flows.count(), year_shares.count()
+        place_pairs.unpersist()
         stages.done("flows and shares")
         dynamics = year_over_year(network, per_node, previous, new_relation_nodes(edges, years), settings,
                                   on_stage=stages.done,

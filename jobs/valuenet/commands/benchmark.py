@@ -96,6 +96,15 @@ class PeakMemory:
         self._thread.join()
 
 
+def _flows_and_shares(network, years, edges) -> None:
+    """Flows and shares computed as analyze does: the tech edges meet the places once."""
+    from valuenet.metrics.geography import flows, shares, tech_place_pairs
+
+    place_pairs = tech_place_pairs(network).cache()
+    flows(place_pairs).count(), shares(place_pairs, years, edges).count()
+    place_pairs.unpersist()
+
+
 def _timed(fn):
     with PeakMemory() as memory:
         started = time.perf_counter()
@@ -115,7 +124,6 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int], plain: boo
     from valuenet.metrics.clustering import average_clustering, local_clustering
     from valuenet.metrics.communities import modularity
     from valuenet.metrics.degrees import degrees
-    from valuenet.metrics.geography import flows, shares
     from valuenet.metrics.paths import path_statistics
     from valuenet.metrics.year_metrics import community_partition, pagerank_and_components
     from valuenet.snapshot.year_network import build_year_network
@@ -142,7 +150,7 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int], plain: boo
               lambda: modularity(network, community_partition(network, settings).cache()).collect()),
              ("paths", lambda: path_statistics(network, settings.exact_paths_max_nodes,
                                                settings.path_sample_sources, settings.seed)),
-             ("flows+shares", lambda: (flows(network).count(), shares(network, edges).count()))]
+             ("flows+shares", lambda: _flows_and_shares(network, years, edges))]
     ranked = []  # held by a local checkpoint: computed when made
     for name, step in [(name, step) for name, step in steps if name in metrics]:
         _, s, peak = _timed(step)

@@ -31,28 +31,40 @@ def tech_edges(network: YearNetwork) -> DataFrame:
             .join(places.toDF("year", "dst", "dst_province", "dst_city"), ["year", "dst"]))
 
 
-def flows(network: YearNetwork) -> DataFrame:
-    """year, level, enabling, receiving, relations, share: province and city flows of technology cooperation."""
-    edges = tech_edges(network)
-    per_level = [edges.groupBy("year", F.lit(level).alias("level"), _place(f"src_{level}").alias("enabling"),
-                               _place(f"dst_{level}").alias("receiving")).agg(F.count("*").alias("relations"))
+def tech_place_pairs(network: YearNetwork) -> DataFrame:
+    """year, src_province, src_city, dst_province, dst_city, relations: each year's tech_cooperation
+    edges counted by the places of their two sides (a blank place is "(unknown)").
+
+    Flows and the geography shares are sums over these few rows, so the edges meet the places once.
+    """
+    sides = ["src_province", "src_city", "dst_province", "dst_city"]
+    return (tech_edges(network).groupBy("year", *[_place(c).alias(c) for c in sides])
+            .agg(F.count("*").alias("relations")))
+
+
+def flows(place_pairs: DataFrame) -> DataFrame:
+    """year, level, enabling, receiving, relations, share: province and city flows of technology
+    cooperation, from tech_place_pairs."""
+    per_level = [place_pairs.groupBy("year", F.lit(level).alias("level"), F.col(f"src_{level}").alias("enabling"),
+                                     F.col(f"dst_{level}").alias("receiving"))
+                 .agg(F.sum("relations").alias("relations"))
                  for level in ("province", "city")]
     return _with_share(per_level[0].unionByName(per_level[1]), ["year", "level"])
 
 
-def shares(network: YearNetwork, edges_table: DataFrame) -> DataFrame:
+def shares(place_pairs: DataFrame, years: list[int], edges_table: DataFrame) -> DataFrame:
     """year, dimension, value, relations, share.
 
     Geography: the year's tech_cooperation edges by the enabling and receiving side's province
-    and city. tech_category, application_field, industry: the active tech_cooperation
-    relations (edges_table rows of the year, self-loops left out) by their attribute.
+    and city (from tech_place_pairs). tech_category, application_field, industry: the active
+    tech_cooperation relations (edges_table rows of `years`, self-loops left out) by their attribute.
     """
-    edges = tech_edges(network)
-    geography = [edges.groupBy("year", F.lit(f"{level}_{side}").alias("dimension"),
-                               _place(f"{prefix}_{level}").alias("value")).agg(F.count("*").alias("relations"))
+    geography = [place_pairs.groupBy("year", F.lit(f"{level}_{side}").alias("dimension"),
+                                     F.col(f"{prefix}_{level}").alias("value"))
+                 .agg(F.sum("relations").alias("relations"))
                  for level in ("province", "city") for side, prefix in (("enabling", "src"), ("receiving", "dst"))]
     relations = active_relations(edges_table.where((F.col("relation") == TECH) & (F.col("src") != F.col("dst"))),
-                                 network.years)
+                                 years)
     attributes = [relations.groupBy("year", F.lit(c).alias("dimension"), _place(c).alias("value"))
                   .agg(F.count("*").alias("relations"))
                   for c in ("tech_category", "application_field", "industry")]
