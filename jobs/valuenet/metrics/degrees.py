@@ -29,10 +29,11 @@ def out_degree_concentration(node_degrees: DataFrame, shares: list[tuple[str, fl
     node_degrees: year, vid, out_degree (every vertex). The top p are the ceil(p * N) nodes with
     the highest out-degree, ties broken by vid (deterministic). Null when there are no edges.
     """
-    in_year = Window.partitionBy("year")
+    # the node counts joined, not counted over a window: that would buffer each year in one task again
+    counts = node_degrees.groupBy("year").agg(F.count("*").alias("n"))
     ranked = (node_degrees.select("year", "vid", "out_degree")
-              .withColumn("rank", F.row_number().over(in_year.orderBy(F.desc("out_degree"), "vid")))
-              .withColumn("n", F.count("*").over(in_year)))
+              .withColumn("rank", F.row_number().over(Window.partitionBy("year").orderBy(F.desc("out_degree"), "vid")))
+              .join(F.broadcast(counts), "year"))
     total = F.sum("out_degree").cast("double")
     return ranked.groupBy("year").agg(*[
         F.try_divide(F.coalesce(F.sum(F.when(F.col("rank") <= F.ceil(F.lit(p) * F.col("n")), F.col("out_degree"))),

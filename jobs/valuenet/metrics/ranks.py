@@ -35,8 +35,11 @@ def ranks(per_node: DataFrame) -> DataFrame:
     """year, id, pagerank, pagerank_rank, degree_rank, place for each row of per_node (year, id,
     pagerank, degree). place: the node's row in the year's top tables (PageRank descending, then id)."""
     by_year = Window.partitionBy("year")
-    comparable = F.round(F.col("pagerank") * F.count("*").over(by_year), RANK_DECIMALS)
-    return (per_node.select("year", "id", "pagerank", "degree", comparable.alias("comparable"))
+    # the node counts joined, not counted over a window: that would buffer each year in one task again
+    counts = per_node.groupBy("year").agg(F.count("*").alias("nodes"))
+    comparable = F.round(F.col("pagerank") * F.col("nodes"), RANK_DECIMALS)
+    return (per_node.join(F.broadcast(counts), "year")
+            .select("year", "id", "pagerank", "degree", comparable.alias("comparable"))
             .select("year", "id", "pagerank",
                     F.rank().over(by_year.orderBy(F.desc("comparable"))).alias("pagerank_rank"),
                     F.rank().over(by_year.orderBy(F.desc("degree"))).alias("degree_rank"),
