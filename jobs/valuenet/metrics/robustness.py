@@ -187,7 +187,7 @@ def _largest_kernel(pairs: pa.Table, removed: pa.Table) -> pa.Table:
     a, b = pairs.column("a").to_numpy(), pairs.column("b").to_numpy()
     vids, codes = np.unique(np.concatenate([a, b]), return_inverse=True)
     n = len(vids)
-    # the pairs sorted by their first end once: a copy's CSR is then its kept pairs, unsorted again
+    # the pairs sorted by their first end once: a copy's CSR is then its kept pairs as they lie, no sort
     order = np.argsort(codes[:len(a)], kind="stable")
     first, second = codes[:len(a)][order], codes[len(a):][order]
     copies, gone = removed.column("copy").to_numpy(), removed.column("vid").to_numpy()
