@@ -7,6 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from valuenet.metrics.clustering import average_clustering, local_clustering
+from valuenet.metrics.pagerank_in_tasks import pagerank_and_components_in_tasks
 from valuenet.snapshot.year_network import YearNetwork
 
 VERTEX_SCHEMA = "vid long, id string"
@@ -20,8 +21,16 @@ def make_network(spark, vids, arcs, year=2022) -> YearNetwork:
     return YearNetwork.of_year(year, vertices, relations)
 
 
-def clustering_of(network: YearNetwork) -> dict[int, float]:
-    rows = local_clustering(network).collect()
+# Both ways of counting: the distributed joins (years too big for a task) and a year's task
+@pytest.fixture(params=["joins", "task"])
+def way(request):
+    return request.param
+
+
+def clustering_of(network: YearNetwork, way: str = "joins") -> dict[int, float]:
+    found = (local_clustering(network) if way == "joins" else
+             pagerank_and_components_in_tasks(network, 0.85, clustering=True).select("year", "vid", "clustering"))
+    rows = found.collect()
     result = {r["vid"]: r["clustering"] for r in rows}
     assert len(result) == len(rows), "one row per vertex"
     return result
@@ -37,7 +46,7 @@ def direct_count(n: int, arcs: np.ndarray) -> np.ndarray:
     return np.divide(numerator, denominator, out=np.zeros(n), where=k >= 2)
 
 
-def test_hand_checked_graph(spark):
+def test_hand_checked_graph(spark, way):
     # 1 <-> 2 (reciprocal), 2 -> 3, 3 -> 1, 1 -> 4, 3 -> 4, 5 -> 4; 6 has no relation this year.
     #   N(1) = {2,3,4}, k=3: arcs among them 2->3, 3->4           -> 2/6 = 1/3
     #   N(2) = {1,3},   k=2: 3->1                                  -> 1/2
@@ -46,7 +55,7 @@ def test_hand_checked_graph(spark):
     #   N(5) = {4},     k=1 < 2                                    -> 0
     #   N(6) = {},      k=0                                        -> 0
     arcs = [(1, 2), (2, 1), (2, 3), (3, 1), (1, 4), (3, 4), (5, 4)]
-    got = clustering_of(make_network(spark, [1, 2, 3, 4, 5, 6], arcs))
+    got = clustering_of(make_network(spark, [1, 2, 3, 4, 5, 6], arcs), way)
     expected = {1: 1 / 3, 2: 1 / 2, 3: 1 / 2, 4: 1 / 6, 5: 0.0, 6: 0.0}
     assert got.keys() == expected.keys()
     for v, c in expected.items():
@@ -92,14 +101,14 @@ def random_graph(rng: np.random.Generator, n: int, m: int, hub_degree: int, reci
     (2, 2000, 2500, 600, 0.1, 4),
     (3, 800, 2000, 400, 0.5, 3),
 ])
-def test_matches_direct_count_on_random_graphs(spark, seed, n, m, hub_degree, reciprocal, components):
+def test_matches_direct_count_on_random_graphs(spark, way, seed, n, m, hub_degree, reciprocal, components):
     rng = np.random.default_rng(seed)
     arcs = random_graph(rng, n, m, hub_degree, reciprocal, components)
     present = np.unique(arcs)                                    # vertices of the year: endpoints only
     # surrogate-like vids: random signed 64-bit, so the (k, vid) order is not the index order
     vid = rng.choice(np.iinfo(np.int64).max, n, replace=False).astype(np.int64) * rng.choice([-1, 1], n)
     assert len(np.unique(vid)) == n
-    got = clustering_of(make_network(spark, vid[present], [(vid[s], vid[d]) for s, d in arcs]))
+    got = clustering_of(make_network(spark, vid[present], [(vid[s], vid[d]) for s, d in arcs]), way)
     expected = direct_count(n, arcs)
     assert len(got) == len(present)
     assert (expected > 0).sum() > 20, "the graph has triangles to count"
@@ -134,7 +143,7 @@ def as_simple(arcs):
 
 
 @pytest.mark.parametrize("graph", ["lcc/dir-input", "example/example-directed-input", "example/example-directed.v"])
-def test_ldbc_validation_graphs(spark, shared, graph):
+def test_ldbc_validation_graphs(spark, shared, way, graph):
     root = shared / "ldbc" / "validation-graphs"
     if not root.exists():
         pytest.skip(f"{root} is not present")
@@ -143,7 +152,7 @@ def test_ldbc_validation_graphs(spark, shared, graph):
     else:
         vids, arcs = read_adjacency(root / graph)
     published = read_output(root / ("lcc/dir-output" if graph.startswith("lcc/") else "example/example-directed-LCC"))
-    got = clustering_of(make_network(spark, vids, as_simple(arcs)))
+    got = clustering_of(make_network(spark, vids, as_simple(arcs)), way)
     assert got.keys() == published.keys()
     for v, c in published.items():
         assert got[v] == pytest.approx(c, abs=1e-9), v

@@ -7,8 +7,9 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+from pyspark.sql import functions as F
 
-from tests.metrics.test_clustering import as_simple, read_adjacency, read_output, read_ve
+from tests.metrics.test_clustering import as_simple, direct_count, read_adjacency, read_output, read_ve
 from valuenet.metrics import graph_algorithms
 from valuenet.metrics.year_metrics import AlgorithmSettings, pagerank_and_components
 from valuenet.snapshot.year_network import YearNetwork
@@ -121,6 +122,21 @@ def test_each_year_equals_networkx(spark, config, several_years, one_task_max_ed
             assert nx.number_weakly_connected_components(graph) > 3
 
 
+@pytest.mark.parametrize("one_task_max_edges", [TASKS, MIXED], ids=["tasks", "mixed"])
+def test_clustering_comes_with_them_each_year(spark, config, several_years, one_task_max_edges):
+    # a year in a task counts its triangles there, a bigger one by the distributed joins
+    network, years = several_years
+    found = pagerank_and_components(network, AlgorithmSettings.from_config(config),
+                                    one_task_max_edges=one_task_max_edges, clustering=True).collect()
+    got = {(r["year"], r["vid"]): r["clustering"] for r in found}
+    assert len(got) == len(found) == sum(len(vids) for vids, _ in years.values())
+    for year, (vids, arcs) in years.items():
+        index = {v: i for i, v in enumerate(vids)}
+        want = direct_count(len(vids), np.array([(index[s], index[d]) for s, d in arcs], dtype=np.int64).reshape(-1, 2))
+        assert [got[year, v] for v in vids] == pytest.approx(want.tolist(), abs=1e-12), year
+    assert sum(c > 0 for c in got.values()) > 20, "the years have triangles"
+
+
 def test_the_union_gives_each_year_what_it_gives_alone(spark, config, several_years):
     network, _ = several_years
     together = run(network, config)
@@ -185,3 +201,27 @@ def test_an_unknown_component_algorithm_is_one_clear_line():
 
     with pytest.raises(ConfigError, match="randomized_contraction.*graphx, two_phase"):
         graph_algorithms.check_component_algorithm("randomized_contraction")
+
+
+def test_node_metrics_the_same_with_their_jobs_side_by_side_or_one_after_the_other(spark, config, several_years):
+    # every year in tasks: Louvain's job runs beside PageRank's; a year in GraphFrames: one after
+    # the other (GraphFrames' clean-up would drop the other job's persisted rows)
+    import dataclasses
+
+    from valuenet.metrics.year_metrics import node_metrics
+
+    network, _ = several_years
+    kinded = YearNetwork(years=network.years, vertices=network.vertices.withColumn("kind", F.lit("sample")),
+                         relations=network.relations)
+    settings = AlgorithmSettings.from_config(config)
+    stages = {"tasks": [], "graphframes": []}
+    found = {way: {(r["year"], r["vid"]): r for r in node_metrics(
+        kinded, dataclasses.replace(settings, pagerank_one_task_max_edges=limit), on_stage=stages[way].append).collect()}
+        for way, limit in (("tasks", TASKS), ("graphframes", GRAPHFRAMES))}
+    assert stages["tasks"][-1] == "communities (begun beside pagerank)" and stages["graphframes"][-1] == "communities"
+    tasks, graphframes = found["tasks"], found["graphframes"]
+    assert tasks.keys() == graphframes.keys() and len(tasks) > 2000
+    for column in ("community", "component", "clustering", "degree"):
+        assert {k: r[column] for k, r in tasks.items()} == {k: r[column] for k, r in graphframes.items()}, column
+    for year in (2019, 2020, 2021):
+        assert sum(abs(r["pagerank"] - graphframes[k]["pagerank"]) for k, r in tasks.items() if k[0] == year) <= L1_BOUND

@@ -143,8 +143,11 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int], plain: boo
     log.info("  year network: %.1f s", s)  # progress: at scale 100 a metric takes minutes
     # Each metric is forced by an aggregate of its own column: a bare count() lets Spark drop the
     # left joins that add the metric (their right side is unique per vertex), timing nothing.
+    # pagerank+components is what analyze runs: a year a task holds gets its clustering there too;
+    # clustering is the distributed joins, which the years bigger than a task take
     steps = [("degrees", lambda: degrees(network).agg(F.sum("degree")).collect()),
-             ("pagerank+components", lambda: ranked.append(pagerank_and_components(network, settings))),
+             ("pagerank+components", lambda: ranked.append(pagerank_and_components(network, settings,
+                                                                                   clustering=True))),
              ("clustering", lambda: average_clustering(local_clustering(network)).collect()),
              ("communities+modularity",
               lambda: modularity(network, community_partition(network, settings).cache()).collect()),

@@ -12,10 +12,15 @@ lower (k, vid) endpoint to its higher one, wedges are listed only at their lowes
 endpoint, whose oriented out-degree is at most sqrt(2 m), so a hub's neighbour
 pairs are never materialised. Every join is keyed by year as well: the years of a run
 are counted side by side.
+
+A year a task can hold is counted in that task instead (clustering_in_task, called by the
+one-task kernel of pagerank_in_tasks): the same triangles and credits as sparse products on one
+year's arrays, seconds where the joins take minutes at scale 100 (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import numpy as np
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -73,6 +78,34 @@ def local_clustering(network: YearNetwork) -> DataFrame:
                            F.coalesce(F.col("t"), F.lit(0)).cast("double")
                            / (F.col("k") * (F.col("k") - 1)).cast("double"))
                     .otherwise(F.lit(0.0)).alias("clustering")))
+
+
+def clustering_in_task(n: int, a: np.ndarray, b: np.ndarray, arcs: np.ndarray) -> np.ndarray:
+    """The clustering of vertices 0 .. n - 1 (0.0 when k < 2), as local_clustering defines it, from
+    one year's undirected simple view: one entry per adjacent pair {a[i], b[i]} (a[i] != b[i], each
+    pair once) with arcs[i] = its directed edges (1 or 2).
+
+    Triangles as above: each pair oriented x -> y from the lower (k, index) end, L the oriented
+    0/1 matrix and W the same with arcs, a triangle x -> y -> z (x -> z) credits x with
+    W[y, z] (rows of (L W) o L), y with W[x, z] (rows of (L^T W) o L) and z with W[x, y]
+    (columns of (W L) o L). Each product's work is the wedges at their lowest or middle vertex,
+    which the orientation keeps small: a hub's neighbour pairs are never formed.
+    """
+    import scipy.sparse as sp
+
+    k = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.lexsort((np.arange(n), k))] = np.arange(n)
+    a_first = rank[a] < rank[b]
+    x, y = np.where(a_first, a, b), np.where(a_first, b, a)
+    lower = sp.csr_matrix((np.ones(len(x)), (x, y)), shape=(n, n))
+    weighted = sp.csr_matrix((arcs.astype(np.float64), (x, y)), shape=(n, n))
+    # sums of small integers in float64: exact, so equal to the joins' integer sums
+    t = (np.asarray((lower @ weighted).multiply(lower).sum(axis=1)).ravel()
+         + np.asarray((lower.T.tocsr() @ weighted).multiply(lower).sum(axis=1)).ravel()
+         + np.asarray((weighted @ lower).multiply(lower).sum(axis=0)).ravel())
+    pairs = (k * (k - 1)).astype(np.float64)
+    return np.divide(t, pairs, out=np.zeros(n), where=k >= 2)
 
 
 def average_clustering(per_vertex: DataFrame) -> DataFrame:

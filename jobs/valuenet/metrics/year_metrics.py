@@ -3,6 +3,7 @@ writing here)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame
@@ -113,43 +114,72 @@ def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lam
     """year, vid, id, kind, in_degree, out_degree, degree, pagerank, component, clustering, community
     (one row per vertex and year).
 
-    PageRank and components (pagerank_and_components: a task per year, GraphFrames for years too
-    big for one) are run here (on_stage("pagerank and components") follows them); the rest is
-    lazy. Component and community ids are the smallest vid in them (stable from year to year).
+    PageRank, components and clustering (pagerank_and_components: a task per year, GraphFrames and
+    distributed clustering for years too big for one) and the communities are run here, side by
+    side (on_stage("pagerank, components, clustering") follows the first, on_stage("communities")
+    the second); the rest is lazy. Component and community ids are the smallest vid in them
+    (stable from year to year).
     """
+    from pyspark import inheritable_thread_target
+
     keys = ["year", "vid"]
-    ranked = pagerank_and_components(network, settings)
-    on_stage("pagerank and components")
+    big = years_above(network, settings.pagerank_one_task_max_edges)
+
+    def partition() -> DataFrame:
+        return community_partition(network, settings).localCheckpoint(eager=True)
+
+    # A big year's PageRank task and its Louvain task each keep one core busy for minutes (scale
+    # 100: about 40 s and 130 s): run as two Spark jobs at once, each fills the core the other
+    # leaves idle (the thread inherits the caller's Spark job properties). Not when a year goes to
+    # GraphFrames, whose clean-up unpersists every RDD persisted while it runs, the other job's too.
+    spark = network.vertices.sparkSession
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="communities") as pool:
+        beside = None if big else pool.submit(inheritable_thread_target(spark)(partition))
+        # should PageRank fail, leaving the pool still waits for the communities' job
+        ranked = pagerank_and_components(network, settings, clustering=True, big=big)
+        on_stage("pagerank, components, clustering")
+        communities = beside.result() if beside else partition()
+    on_stage("communities (begun beside pagerank)" if beside else "communities")
     result = (network.vertices.select("year", "vid", "id", "kind").join(degrees(network), keys)
               .join(ranked, keys, "left")
-              .join(local_clustering(network), keys, "left")
-              .join(community_partition(network, settings), keys, "left"))
+              .join(communities, keys, "left"))
     return result.select("year", "vid", "id", "kind", "in_degree", "out_degree", "degree", "pagerank",
                          "component", "clustering", "community")
 
 
+def years_above(network: YearNetwork, relations: int) -> list[int]:
+    """The years of the network with more than this many relations, ascending (a Spark job)."""
+    return sorted(r["year"] for r in network.relations.groupBy("year").count().where(F.col("count") > relations)
+                  .collect())
+
+
 def pagerank_and_components(network: YearNetwork, settings: AlgorithmSettings, tol: float | None = None,
-                            one_task_max_edges: int | None = None) -> DataFrame:
-    """year, vid, pagerank, component of every vertex (held by a local checkpoint).
+                            one_task_max_edges: int | None = None, clustering: bool = False,
+                            big: list[int] | None = None) -> DataFrame:
+    """year, vid, pagerank, component (and clustering, when asked) of every vertex (held by a local
+    checkpoint).
 
     A year of at most settings.pagerank_one_task_max_edges relations (one_task_max_edges overrides
     it; 0 sends every year with a relation to GraphFrames) is computed in one task
     (pagerank_in_tasks: exact); bigger years in one GraphFrames run over all of them
-    (graph_algorithms, to settings.tol, or tol when given). Either way pagerank sums to 1 in each
-    year and component is the smallest vid of the vertex's weakly connected component.
+    (graph_algorithms, to settings.tol, or tol when given), their clustering by distributed joins
+    (clustering.local_clustering). Either way pagerank sums to 1 in each year and component is the
+    smallest vid of the vertex's weakly connected component. big: years_above(network, the limit),
+    when the caller has them.
     """
     limit = settings.pagerank_one_task_max_edges if one_task_max_edges is None else one_task_max_edges
-    big = sorted(r["year"] for r in network.relations.groupBy("year").count().where(F.col("count") > limit)
-                 .collect())
+    big = years_above(network, limit) if big is None else big
     small = [y for y in network.years if y not in big]
     found = []
     if small or not big:  # a network without years gives the tasks' empty frame
-        found.append(pagerank_and_components_in_tasks(network.restricted_to(small), settings.damping)
+        found.append(pagerank_and_components_in_tasks(network.restricted_to(small), settings.damping, clustering)
                      .localCheckpoint(eager=True))
     if big:
-        found.append(graph_algorithms.pagerank_and_components(
+        ranked = graph_algorithms.pagerank_and_components(
             network.restricted_to(big), settings.damping, settings.tol if tol is None else tol,
-            settings.components_algorithm, settings.checkpoint_interval, settings.broadcast_threshold))
+            settings.components_algorithm, settings.checkpoint_interval, settings.broadcast_threshold)
+        found.append(ranked.join(local_clustering(network.restricted_to(big)), ["year", "vid"]) if clustering
+                     else ranked)
     return found[0] if len(found) == 1 else found[0].unionByName(found[1])
 
 
