@@ -10,9 +10,11 @@ for every year.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
+from pyspark import inheritable_thread_target
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -26,14 +28,17 @@ log = logging.getLogger("valuenet")
 EVENT_COLUMNS = {"continue": "communities_continued", "merge": "communities_merged", "split": "communities_split",
                  "birth": "communities_born", "death": "communities_died"}
 PREVIOUS_COLUMNS = ["year", "id", "pagerank", "degree", "community", "community_lineage"]
+# what the year-over-year measures add to each vertex's node_metrics row
+NODE_COLUMNS = ["pagerank_rank", "degree_rank", "pagerank_rank_change", "degree_rank_change", "core",
+                "community_lineage"]
 
 
 @dataclass
 class YearOverYear:
     """What the year-over-year measures add to a pass; every frame carries `year`.
 
-    nodes: year, vid, pagerank_rank, degree_rank, pagerank_rank_change, degree_rank_change, core,
-    community_lineage (one row per vertex and year, to join to node_metrics); movers, communities,
+    nodes: per_node's rows with NODE_COLUMNS added (node_metrics' rows, without filter and run id);
+    movers, communities,
     robustness, attachment: the rows of those tables; per_year: {year: the year_dynamics values}.
     """
 
@@ -61,37 +66,39 @@ def year_over_year(network: YearNetwork, per_node: DataFrame, previous: DataFram
     held = _Held()
     known = (per_node.select(*PREVIOUS_COLUMNS[:-1], F.lit(None).cast("string").alias("community_lineage"))
              .unionByName(previous.select(*PREVIOUS_COLUMNS)))
-    pairs = held.keep(ranks.paired(held.keep(ranks.ranks(known)), years))
-    changes = ranks.rank_changes(pairs)
-    compared = ranks.compared(pairs)
-    moved_rows = ranks.movers(compared)
-    moved = per_node.sparkSession.createDataFrame(_with_nulls(moved_rows), ranks.MOVERS_SCHEMA)
-    correlations = ranks.rank_correlations(compared)
-    turnover = ranks.top_turnover(moved_rows)
-    on_stage("ranks")
-    core_numbers = held.keep(cores.core_numbers(network))
-    innermost = {r["year"]: r.asDict() for r in cores.core_summary(core_numbers).collect()}
-    on_stage("k-cores")
-    curves = held.kept(robustness.robustness_curves(
-        network, per_node.select("year", "vid", "pagerank", "component"), settings.components_algorithm,
-        settings.checkpoint_interval, settings.broadcast_threshold, settings.seed,
-        draws=settings.robustness_random_draws, ks=settings.robustness_k, percent=settings.robustness_percent / 100,
-        one_task_max_edges=settings.louvain_one_task_max_edges, sizes=sizes))
-    areas = {(r["year"], r["strategy"]): r["area"] for r in robustness.robustness_area(curves).collect()}
-    on_stage("robustness")
-    lineage_nodes, communities = community_lineage(
-        per_node.select("year", "id", "community"), previous.select("year", "id", "community", "community_lineage"),
-        settings.lineage_jaccard, years)
-    lineage_nodes = held.keep(lineage_nodes)
-    events = lineage_event_counts(communities)
-    on_stage("community lineage")
-    kernel = held.keep(attachment.attachment_kernel(known.select("year", "id", "degree"), gaining, years))
-    kernels = kernel.toPandas()
-    on_stage("attachment")
-    nodes = (per_node.select("year", "vid", "id").join(changes, ["year", "id"], "left")
+    def structure():
+        return _cores_and_robustness(network, per_node, settings, held, sizes)
+
+    # k-cores and robustness are mostly one task per year each (igraph's peeling, SciPy's copies;
+    # scale 100: 23 s and 31 s), the rank, lineage and attachment measures mostly joins over every
+    # node: as Spark jobs side by side, each fills the core the other leaves idle. Only when every
+    # year's robustness runs in tasks (a year of more relations than the task limit may go to
+    # GraphFrames, whose clean-up unpersists every RDD persisted while it runs, the other job's too).
+    side_by_side = sizes is not None and all(r <= settings.louvain_one_task_max_edges for _, r in sizes.values())
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cores-robustness") as pool:
+        beside = pool.submit(inheritable_thread_target(per_node.sparkSession)(structure)) if side_by_side else None
+        pairs = held.keep(ranks.paired(held.keep(ranks.ranks(known)), years))
+        changes = ranks.rank_changes(pairs)
+        compared = ranks.compared(pairs)
+        moved_rows = ranks.movers(compared)
+        moved = per_node.sparkSession.createDataFrame(_with_nulls(moved_rows), ranks.MOVERS_SCHEMA)
+        correlations = ranks.rank_correlations(compared)
+        turnover = ranks.top_turnover(moved_rows)
+        on_stage("ranks")
+        lineage_nodes, communities = community_lineage(
+            per_node.select("year", "id", "community"), previous.select("year", "id", "community", "community_lineage"),
+            settings.lineage_jaccard, years)
+        lineage_nodes = held.keep(lineage_nodes)
+        events = lineage_event_counts(communities)
+        on_stage("community lineage")
+        kernel = held.keep(attachment.attachment_kernel(known.select("year", "id", "degree"), gaining, years))
+        kernels = kernel.toPandas()
+        on_stage("attachment")
+        core_numbers, innermost, curves, areas = beside.result() if beside else structure()
+    on_stage("k-cores and robustness (begun beside ranks)" if beside else "k-cores and robustness")
+    nodes = (per_node.join(changes, ["year", "id"], "left")
              .join(core_numbers, ["year", "vid"], "left").join(lineage_nodes, ["year", "id"], "left")
-             .select("year", "vid", "pagerank_rank", "degree_rank", "pagerank_rank_change", "degree_rank_change",
-                     "core", "community_lineage"))
+             .select(*per_node.columns, *NODE_COLUMNS))
     per_year = {}
     for year in years:
         had_previous = year in correlations
@@ -109,6 +116,21 @@ def year_over_year(network: YearNetwork, per_node: DataFrame, previous: DataFram
         per_year[year] = row
     return YearOverYear(nodes=nodes, movers=moved, communities=communities, robustness=curves, attachment=kernel,
                         per_year=per_year, cached=held.frames)
+
+
+def _cores_and_robustness(network: YearNetwork, per_node: DataFrame, settings, held: "_Held",
+                          sizes: dict[int, tuple[int, int]] | None):
+    """(core numbers, {year: innermost core summary}, robustness curves, {(year, strategy): area}),
+    the frames held."""
+    core_numbers = held.keep(cores.core_numbers(network))
+    innermost = {r["year"]: r.asDict() for r in cores.core_summary(core_numbers).collect()}
+    curves = held.kept(robustness.robustness_curves(
+        network, per_node.select("year", "vid", "pagerank", "component"), settings.components_algorithm,
+        settings.checkpoint_interval, settings.broadcast_threshold, settings.seed,
+        draws=settings.robustness_random_draws, ks=settings.robustness_k, percent=settings.robustness_percent / 100,
+        one_task_max_edges=settings.louvain_one_task_max_edges, sizes=sizes))
+    areas = {(r["year"], r["strategy"]): r["area"] for r in robustness.robustness_area(curves).collect()}
+    return core_numbers, innermost, curves, areas
 
 
 def _with_nulls(frame: pd.DataFrame) -> pd.DataFrame:
