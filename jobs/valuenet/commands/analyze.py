@@ -308,9 +308,9 @@ def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: 
     network = build_year_network(keyed, edges, years)
     network.vertices.cache()
     network.relations.cache()
-    # Communities, modularity, k-cores and robustness (and clustering above a task's size) read the
-    # undirected view of the same relations: Spark's cache serves every one of those plans, where
-    # each would group the relations again (scale 100: a 140 MiB shuffle each time).
+    # Communities, modularity, k-cores and robustness read the undirected view of the same
+    # relations: Spark's cache serves every one of those plans, where each would group the
+    # relations again (scale 100: a 140 MiB shuffle each time).
     undirected = undirected_edges(network.relations).cache()
     # The node metrics are written once as scratch files and read back (then cached): the year over
     # year measures, the artifacts and the table rows built on them are planned on a short plan that

@@ -3,7 +3,6 @@ writing here)."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame
@@ -15,6 +14,7 @@ from valuenet.metrics.clustering import average_clustering, local_clustering
 from valuenet.metrics.communities import communities, modularity
 from valuenet.metrics.label_propagation import label_propagation
 from valuenet.metrics.pagerank_in_tasks import pagerank_and_components_in_tasks
+from valuenet.metrics.side_by_side import begun_beside
 from valuenet.metrics.paths import path_statistics
 from valuenet.metrics.definitions import CONCENTRATION
 from valuenet.metrics.degrees import degrees, out_degree_concentration
@@ -116,12 +116,10 @@ def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lam
 
     PageRank, components and clustering (pagerank_and_components: a task per year, GraphFrames and
     distributed clustering for years too big for one) and the communities are run here, side by
-    side (on_stage("pagerank, components, clustering") follows the first, on_stage("communities")
-    the second); the rest is lazy. Component and community ids are the smallest vid in them
+    side (on_stage("pagerank, components, clustering") follows the first, on_stage("communities
+    ...") the second); the rest is lazy. Component and community ids are the smallest vid in them
     (stable from year to year).
     """
-    from pyspark import inheritable_thread_target
-
     keys = ["year", "vid"]
     big = years_above(network, settings.pagerank_one_task_max_edges)
 
@@ -132,14 +130,11 @@ def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lam
     # 100: about 40 s and 130 s): run as two Spark jobs at once, each fills the core the other
     # leaves idle (the thread inherits the caller's Spark job properties). Not when a year goes to
     # GraphFrames, whose clean-up unpersists every RDD persisted while it runs, the other job's too.
-    spark = network.vertices.sparkSession
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="communities") as pool:
-        beside = None if big else pool.submit(inheritable_thread_target(spark)(partition))
-        # should PageRank fail, leaving the pool still waits for the communities' job
+    with begun_beside(network.vertices.sparkSession, partition, beside=not big) as communities_found:
         ranked = pagerank_and_components(network, settings, clustering=True, big=big)
         on_stage("pagerank, components, clustering")
-        communities = beside.result() if beside else partition()
-    on_stage("communities (begun beside pagerank)" if beside else "communities")
+        communities = communities_found()
+    on_stage("communities" if big else "communities (begun beside pagerank)")
     result = (network.vertices.select("year", "vid", "id", "kind").join(degrees(network), keys)
               .join(ranked, keys, "left")
               .join(communities, keys, "left"))

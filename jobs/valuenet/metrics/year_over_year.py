@@ -10,16 +10,15 @@ for every year.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
-from pyspark import inheritable_thread_target
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from valuenet.metrics import attachment, cores, ranks, robustness
 from valuenet.metrics.community_lineage import community_lineage, lineage_event_counts
+from valuenet.metrics.side_by_side import begun_beside
 from valuenet.snapshot.year_network import YearNetwork
 
 log = logging.getLogger("valuenet")
@@ -38,8 +37,8 @@ class YearOverYear:
     """What the year-over-year measures add to a pass; every frame carries `year`.
 
     nodes: per_node's rows with NODE_COLUMNS added (node_metrics' rows, without filter and run id);
-    movers, communities,
-    robustness, attachment: the rows of those tables; per_year: {year: the year_dynamics values}.
+    movers, communities, robustness, attachment: the rows of those tables; per_year: {year: the
+    year_dynamics values}.
     """
 
     nodes: DataFrame
@@ -75,8 +74,7 @@ def year_over_year(network: YearNetwork, per_node: DataFrame, previous: DataFram
     # year's robustness runs in tasks (a year of more relations than the task limit may go to
     # GraphFrames, whose clean-up unpersists every RDD persisted while it runs, the other job's too).
     side_by_side = sizes is not None and all(r <= settings.louvain_one_task_max_edges for _, r in sizes.values())
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cores-robustness") as pool:
-        beside = pool.submit(inheritable_thread_target(per_node.sparkSession)(structure)) if side_by_side else None
+    with begun_beside(per_node.sparkSession, structure, beside=side_by_side) as structure_found:
         pairs = held.keep(ranks.paired(held.keep(ranks.ranks(known)), years))
         changes = ranks.rank_changes(pairs)
         compared = ranks.compared(pairs)
@@ -94,8 +92,8 @@ def year_over_year(network: YearNetwork, per_node: DataFrame, previous: DataFram
         kernel = held.keep(attachment.attachment_kernel(known.select("year", "id", "degree"), gaining, years))
         kernels = kernel.toPandas()
         on_stage("attachment")
-        core_numbers, innermost, curves, areas = beside.result() if beside else structure()
-    on_stage("k-cores and robustness (begun beside ranks)" if beside else "k-cores and robustness")
+        core_numbers, innermost, curves, areas = structure_found()
+    on_stage("k-cores and robustness (begun beside ranks)" if side_by_side else "k-cores and robustness")
     nodes = (per_node.join(changes, ["year", "id"], "left")
              .join(core_numbers, ["year", "vid"], "left").join(lineage_nodes, ["year", "id"], "left")
              .select(*per_node.columns, *NODE_COLUMNS))
