@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 from pyspark.sql import functions as F
 
+from valuenet.metrics import paths
 from valuenet.metrics.paths import (PathStats, _csr, bfs_in_batches, bfs_per_source, bfs_totals,
                                    bit_counts,
                                    path_statistics, ratio_estimate)
+from valuenet.errors import ValuenetError
 from valuenet.snapshot.year_network import YearNetwork
 
 VERTEX_SCHEMA = "vid long, id string"
@@ -93,10 +95,20 @@ def scipy_distances(n: int, edges, sources) -> np.ndarray:
     return sp.csgraph.shortest_path(adjacency, unweighted=True, directed=True, indices=sources)
 
 
-def assert_kernel_matches_scipy(n: int, edges, sources):
+@pytest.fixture(params=["pull", "push"])
+def way(request, monkeypatch):
+    """How each BFS level runs: a pull over every in-edge, or (every level, as a forced case of the
+    direction-optimising BFS) a push along the frontier's out-edges."""
+    if request.param == "push":
+        monkeypatch.setattr(paths, "_PUSH_MAX_SHARE", float("inf"))
+    return request.param
+
+
+def assert_kernel_matches_scipy(n: int, edges, sources, way: str = "pull"):
     """The kernel's four per-source answers against SciPy's distances, source by source."""
     tail, head = np.asarray(edges, dtype=np.int64).reshape(-1, 2).T
-    dist_sum, pairs, ecc, far = bfs_in_batches(*_csr(n, head, tail), np.asarray(sources))
+    pushed = _csr(n, tail, head) if way == "push" else None
+    dist_sum, pairs, ecc, far = bfs_in_batches(*_csr(n, head, tail), np.asarray(sources), pushed)
     dist = scipy_distances(n, edges, sources)
     finite = np.where(np.isfinite(dist), dist, 0)
     assert np.array_equal(dist_sum, finite.sum(axis=1))
@@ -129,26 +141,34 @@ def test_kernel_on_a_chain_by_hand():
     assert bfs_totals(*_csr(5, head, tail), np.array([1, 3, 4, 0])) == (9, 5, 3)
 
 
-def test_kernel_matches_scipy_on_a_random_graph():
+def test_kernel_matches_scipy_on_a_random_graph(way):
     # every vertex a source, in 4 BFS of 64 and one of 8 (no Spark)
     rng = np.random.default_rng(3)
     n = 264
     pairs = np.unique(rng.integers(0, n, size=(800, 2)), axis=0)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    assert_kernel_matches_scipy(n, pairs, np.arange(n))
+    assert_kernel_matches_scipy(n, pairs, np.arange(n), way)
 
 
-def test_kernel_matches_scipy_with_a_long_chain():
+def test_kernel_matches_scipy_with_a_long_chain(way):
     """64 sources on a graph with a chain, sinks and components: sources end their BFS at many
     different levels, each with its own far vertex."""
     n, edges = random_digraph(7, 1500, 3, 0.25, chain=25)
     sources = np.random.default_rng(3).choice(n, size=64, replace=False)
     sources[0] = next(a for a, b in edges if b == n - 25)  # the node the chain hangs off: the deepest BFS
-    ecc = assert_kernel_matches_scipy(n, edges, sources)
+    ecc = assert_kernel_matches_scipy(n, edges, sources, way)
     assert ecc.max() > 15 and len(set(ecc.tolist())) > 3
     tail, head = np.asarray(edges, dtype=np.int64).T
-    dist_sum, pairs, _, _ = bfs_per_source(*_csr(n, head, tail), sources)
-    assert bfs_totals(*_csr(n, head, tail), sources) == (dist_sum.sum(), pairs.sum(), ecc.max())
+    pushed = _csr(n, tail, head) if way == "push" else None
+    dist_sum, pairs, _, _ = bfs_per_source(*_csr(n, head, tail), sources, pushed)
+    assert bfs_totals(*_csr(n, head, tail), sources, pushed) == (dist_sum.sum(), pairs.sum(), ecc.max())
+
+
+def test_a_relation_whose_endpoint_is_not_a_vertex_is_named(spark):
+    network = year_network(spark, 3, [(0, 1), (1, 2)])
+    network = YearNetwork.of_year(2022, network.vertices.where(F.col("id") != "n2"), network.relations)
+    with pytest.raises(ValuenetError, match="1 relation\\(s\\) of year 2022 have an endpoint missing"):
+        path_statistics(network)
 
 
 def test_kernel_takes_at_most_64_sources():
