@@ -29,6 +29,16 @@ class Pool:
         return self.idx[np.minimum(pos, len(self.idx) - 1)]
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)``, by one sort: NumPy's own (a hash set, then a sort of what it holds)
+    misses the cache on arrays of tens of millions of keys (at scale 100 it took half of the
+    sample's generation: 62 of 124 s)."""
+    ordered = np.sort(values)
+    if len(ordered) == 0:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def isin_sorted(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """``np.isin(keys, sorted_keys)`` for an already sorted ``sorted_keys``."""
     if len(sorted_keys) == 0 or len(keys) == 0:

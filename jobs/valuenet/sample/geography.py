@@ -19,6 +19,7 @@ import numpy as np
 
 from . import vocab
 from .codes import SAMPLE, TC
+from .draws import sorted_unique
 from .knobs import Knobs
 from .noise import EdgeRows
 from .population import Population
@@ -60,7 +61,7 @@ def _last_year_tc_pairs(rows: EdgeRows, nt: int, last: int):
     """(src, dst) of the distinct technology-cooperation pairs of the last year network."""
     live = ((rows.rel == TC) & (rows.src != rows.dst) & (rows.start <= last)
             & ((rows.end < 0) | (rows.end >= last)))
-    tc_pairs = np.unique(rows.src[live] * nt + rows.dst[live])
+    tc_pairs = sorted_unique(rows.src[live] * nt + rows.dst[live])
     return tc_pairs // nt, tc_pairs % nt
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .draws import Pool, draw_unique, isin_sorted
+from .draws import Pool, draw_unique, isin_sorted, sorted_unique
 from .knobs import Knobs, per_year
 from .network import Network, YearDraw
 from .population import Population
@@ -84,7 +84,7 @@ def _closing_pairs(cs, cd, is_plat, max_deg, nt):
     a triangle around a small organisation."""
     ua = np.concatenate([cs, cd])
     ub = np.concatenate([cd, cs])
-    ukey = np.unique(ua * nt + ub)
+    ukey = sorted_unique(ua * nt + ub)
     ua, ub = ukey // nt, ukey % nt
     ua, ub = ua[ua != ub], ub[ua != ub]
     deg = np.bincount(ua, minlength=nt)
@@ -98,7 +98,7 @@ def _closing_pairs(cs, cd, is_plat, max_deg, nt):
     off = np.arange(len(row)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
     q = p[start[row] + off]
     keep = q != p[row]
-    return np.unique(p[row][keep] * nt + q[keep])
+    return sorted_unique(p[row][keep] * nt + q[keep])
 
 
 def _copartners(rng, n_cop, plat_ok, deg_o, deg_i, cs, cd, yd: YearDraw, pop: Population, net: Network,
@@ -165,7 +165,7 @@ def _no_common(v, p1, p2, cs, cd, nt):
     (undirected, relations cs -> cd) is a neighbour of p1 or p2."""
     ua = np.concatenate([cs, cd])
     ub = np.concatenate([cd, cs])
-    ukey = np.unique(ua * nt + ub)
+    ukey = sorted_unique(ua * nt + ub)
     ua, ub = ukey // nt, ukey % nt
     start = np.searchsorted(ua, v, side="left")
     cnt = np.searchsorted(ua, v, side="right") - start
