@@ -38,3 +38,52 @@ def test_creating_a_table_another_job_is_creating_waits_for_it(monkeypatch):
     with pytest.raises(AnalysisException, match="DELTA_MISSING_DELTA_TABLE"):
         tables._once_the_folder_is_a_table(lambda: (_ for _ in ()).throw(
             AnalysisException(message="DELTA_MISSING_DELTA_TABLE", errorClass="DELTA_MISSING_DELTA_TABLE")))
+
+
+def test_stored_bytes_count_the_current_files_of_the_tables(spark, tmp_path):
+    import os
+    from urllib.parse import urlparse
+
+    warehouse = str(tmp_path / "warehouse")
+    spark.range(1000).selectExpr("CAST(id AS STRING) AS id").write.format("delta").save(f"{warehouse}/nodes")
+    spark.range(50).write.format("delta").save(f"{warehouse}/edges")
+    spark.range(70).write.format("delta").mode("overwrite").save(f"{warehouse}/edges")  # v0's file stays on disk
+    current = sum(os.path.getsize(urlparse(f).path)
+                  for t in ("nodes", "edges") for f in spark.read.format("delta").load(f"{warehouse}/{t}").inputFiles())
+    on_disk = sum(os.path.getsize(os.path.join(d, f)) for t in ("nodes", "edges")
+                  for d, _, files in os.walk(f"{warehouse}/{t}") for f in files if f.endswith(".parquet"))
+    assert tables.stored_bytes(warehouse, ("nodes", "edges")) == current < on_disk
+    assert tables.stored_bytes(warehouse, ("nodes", "rejected")) is None  # no such table yet
+    assert tables.stored_bytes("s3a://bucket/warehouse", ("nodes",)) is None
+
+
+def test_rows_committed_between_the_empty_check_and_the_merge_are_kept_once(spark, tmp_path, monkeypatch):
+    """Another job fills the table after upsert saw it empty, before its MERGE reads it: each key
+    once, the other job's values where keys meet (as if this upsert had committed first), no row lost."""
+    from delta.tables import DeltaTable
+    from pyspark.sql import functions as F
+
+    warehouse = str(tmp_path / "warehouse")
+    tables.ensure_table(spark, warehouse, "nodes")
+
+    def rows(ids, name):
+        given = {"id": F.col("id"), "name": F.lit(name), "kind": F.lit("sample")}
+        return spark.createDataFrame([(i,) for i in ids], "id string").select(
+            *[given.get(f.name, F.lit(None)).cast(f.dataType).alias(f.name)
+              for f in tables.read(spark, warehouse, "nodes").schema.fields])
+
+    empty = tables.read(spark, warehouse, "nodes")
+    real_read = tables.read
+
+    def read_then_other_job_commits(*args, **kwargs):
+        monkeypatch.setattr(tables, "read", real_read)  # what upsert saw: the table still empty
+        DeltaTable.forPath(spark, tables.table_path(warehouse, "nodes")).alias("t").merge(
+            theirs.alias("s"), "t.id = s.id").whenNotMatchedInsertAll().execute()
+        return empty.limit(0)
+
+    ours, theirs = rows(["a", "b"], "ours"), rows(["b", "c"], "other")
+    monkeypatch.setattr(tables, "read", read_then_other_job_commits)
+    assert tables.upsert(spark, ours, warehouse, "nodes") == 1  # a only
+    stored = {r["id"]: r["name"] for r in real_read(spark, warehouse, "nodes").collect()}
+    assert stored == {"a": "ours", "b": "other", "c": "other"}
+    assert real_read(spark, warehouse, "nodes").count() == 3

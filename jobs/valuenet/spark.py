@@ -66,12 +66,26 @@ def _jar_version(spark: SparkSession, class_name: str) -> str | None:
     return Path(str(source.getLocation().getPath())).name if source is not None else "on classpath"
 
 
+# The JVM's JIT limited to its quick compiler, C1 (see conf spark.full_jit_from_bytes).
+C1_ONLY = "-XX:TieredStopAtLevel=1"
+
+
+def full_jit(config: dict, input_bytes: int | None) -> bool:
+    """Whether a local job reading `input_bytes` (None: not known, a small job) gets the JVM's
+    full JIT (C1, then C2 for the hot code) rather than C1 only: conf spark.full_jit_from_bytes
+    bytes or more (null: always)."""
+    threshold = config["spark"].get("full_jit_from_bytes")
+    return threshold is None or (input_bytes is not None and input_bytes >= threshold)
+
+
 def create_session(config: dict, spark_overrides: list[str] | None = None,
-                   checkpoint_dir: str | None = None) -> Runtime:
+                   checkpoint_dir: str | None = None, input_bytes: int | None = None) -> Runtime:
     """A SparkSession with Delta and GraphFrames, quiet logs and a checkpoint dir.
 
-    Raises MissingJarsError naming the coordinates and the fix when Delta's or GraphFrames'
-    classes are missing (the session is stopped first).
+    input_bytes: how much the job reads (raw files, stored tables), if known; in local mode it
+    chooses the JIT of the JVM that runs the tasks (full_jit). Raises MissingJarsError naming the
+    coordinates and the fix when Delta's or GraphFrames' classes are missing (the session is
+    stopped first).
     """
     settings = read_spark_defaults(config["spark"]["profile"])
     for item in spark_overrides or []:
@@ -81,6 +95,9 @@ def create_session(config: dict, spark_overrides: list[str] | None = None,
         settings[key] = value
     log4j = conf_dir() / "log4j2.properties"
     java_opts = f"-Dlog4j2.configurationFile=file:{log4j}"
+    if (not _under_spark_submit() and settings.get("spark.master", "").startswith("local")
+            and not full_jit(config, input_bytes)):  # first, so that a JIT option given with --spark still wins
+        settings["spark.driver.extraJavaOptions"] = f"{C1_ONLY} {settings.get('spark.driver.extraJavaOptions', '')}"
     for key in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):
         settings[key] = f"{settings.get(key, '')} {java_opts}".strip()  # the profile's options, plus quiet logs
     folder = Path(os.environ.get("VALUENET_JARS") or jars_dir(config))
@@ -121,8 +138,12 @@ def create_session(config: dict, spark_overrides: list[str] | None = None,
         spark.sparkContext.setCheckpointDir(checkpoint_dir)
     runtime = Runtime(spark=spark, versions=versions)
     log.info("Spark session: %s", runtime.describe())
-    log.info("Spark settings: master %s, %s shuffle partitions, AQE %s", spark.sparkContext.master,
-             spark.conf.get("spark.sql.shuffle.partitions"), spark.conf.get("spark.sql.adaptive.enabled"))
+    # read from the JVM itself: a session that was already running keeps the JIT it started with
+    levels = [str(a) for a in jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+              if str(a).startswith("-XX:TieredStopAtLevel=")]
+    log.info("Spark settings: master %s, %s shuffle partitions, AQE %s, driver JIT %s", spark.sparkContext.master,
+             spark.conf.get("spark.sql.shuffle.partitions"), spark.conf.get("spark.sql.adaptive.enabled"),
+             "C1 only" if levels and levels[-1] == C1_ONLY else "full")
     return runtime
 
 

@@ -164,6 +164,22 @@ def _retrying(commit, what: str, retries: int = 3) -> None:
             time.sleep(1 + attempt)
 
 
+def stored_bytes(warehouse: str, names: tuple[str, ...]) -> int | None:
+    """The size of these tables' current data files together, read from their Delta logs without
+    a JVM (before the Spark session starts); None for a warehouse that is not a local folder or
+    when one of the tables does not exist yet."""
+    from deltalake import DeltaTable
+    from deltalake.exceptions import TableNotFoundError
+
+    if "://" in warehouse:
+        return None
+    try:
+        actions = [DeltaTable(table_path(warehouse, name)).get_add_actions(flatten=True) for name in names]
+    except TableNotFoundError:
+        return None
+    return sum(sum(size for size in action.column("size_bytes").to_pylist() if size) for action in actions)
+
+
 def version(spark: SparkSession, warehouse: str, table: str) -> int:
     """The current Delta version of a table."""
     from delta.tables import DeltaTable
@@ -233,8 +249,17 @@ def upsert(spark: SparkSession, source: DataFrame, warehouse: str, table: str) -
     """MERGE `source` into `table` by the table's key; returns the rows inserted or changed.
 
     Rows identical to the stored ones are left out first, so re-ingesting the same data
-    makes no new table version. `source` must be unique on the key.
+    makes no new table version. `source` must be unique on the key. Retried when another job
+    commits to the table first.
     """
+    counted: list[int] = []
+    _retrying(lambda: counted.append(_upsert_once(spark, source, warehouse, table)),
+              f"{table_path(warehouse, table)} (merge)")
+    return counted[-1]
+
+
+def _upsert_once(spark: SparkSession, source: DataFrame, warehouse: str, table: str) -> int:
+    """One MERGE transaction of upsert."""
     from delta.tables import DeltaTable
 
     schema = schemas.load(table)
@@ -243,17 +268,22 @@ def upsert(spark: SparkSession, source: DataFrame, warehouse: str, table: str) -
     stored = read(spark, warehouse, table).select(*columns)
     condition = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in schema.key)
 
-    def merge(rows: DataFrame) -> int:
-        metrics = (DeltaTable.forPath(spark, table_path(warehouse, table)).alias("t").merge(rows.alias("s"), condition)
-                   .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()).first()
+    def merge(rows: DataFrame, insert_only: bool = False) -> int:
+        builder = DeltaTable.forPath(spark, table_path(warehouse, table)).alias("t").merge(rows.alias("s"), condition)
+        if not insert_only:
+            builder = builder.whenMatchedUpdateAll()
+        metrics = builder.whenNotMatchedInsertAll().execute().first()
         return metrics["num_updated_rows"] + metrics["num_inserted_rows"]
 
-    # Into an empty table every row is new: comparing would shuffle the whole source for nothing,
-    # and a cache and count of our own would copy what the MERGE materialises anyway (its metrics
-    # count the rows). Should another job fill the table meanwhile, the MERGE by key still
-    # updates, never doubles.
+    # Into an empty table every row is new: comparing would shuffle the whole source for nothing.
+    # An insert-only MERGE writes its source in one pass (Delta copies the source of any other
+    # MERGE to disk first, then writes it: at scale 100 half the edges' commit). It still reads
+    # the table in its transaction: a job committing rows to it after that read makes this
+    # commit conflict (and upsert retries, then on a table with rows); rows committed between the
+    # check below and that read keep their values where keys meet, the order in which the two
+    # jobs' upserts would have left them had this one committed first.
     if not stored.take(1):
-        return merge(source)
+        return merge(source, insert_only=True)
     # Else the rows that differ, counted first: none (a re-ingest) means no MERGE, which would
     # still read the whole table to match them.
     changed = source.subtract(stored).cache()

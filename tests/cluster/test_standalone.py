@@ -18,11 +18,12 @@ from valuenet import schemas, tables
 from valuenet.config import load_config, project_root
 from valuenet.jars import jars_dir, local_jars
 from valuenet.package import build
+from valuenet.spark import C1_ONLY
 
 pytestmark = pytest.mark.cluster
 
 SHUFFLE_PARTITIONS = 4
-QUICK_JIT = "-XX:TieredStopAtLevel=1"
+QUICK_JIT = C1_ONLY
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def submit(cluster: StandaloneCluster, dist: Path, job: str, *args: str) -> subp
                "--total-executor-cores", "2", "--conf", f"spark.pyspark.python={sys.executable}",
                # 2-3 x the executor cores, as the README advises (the profile's 16 suits bigger clusters)
                "--conf", f"spark.sql.shuffle.partitions={SHUFFLE_PARTITIONS}",
-               # A tiny sample on 3 JVMs sharing 2 cores: C1 only (as the local profile) and small Delta
+               # A tiny sample on 3 JVMs sharing 2 cores: C1 only (as local mode for small jobs) and small Delta
                # snapshots; measured: ingest 131 -> 82 s, analyze 180 -> 107 s (docs/benchmarks.md)
                "--conf", f"spark.executor.extraJavaOptions={QUICK_JIT}",
                "--conf", "spark.databricks.delta.snapshotPartitions=2",

@@ -105,8 +105,9 @@ def _copy(delivered, name: str) -> str:
 def test_killed_ingest_leaves_each_table_before_or_after(runtime, delivered, stage, pattern, delay, tmp_path):
     warehouse = _copy(delivered, f"ingest-{stage.replace(' ', '-')}")
     before = {t: state(warehouse, t) for t in tables.INPUT_TABLES}
-    run_and_kill(["ingest", "--nodes", delivered["nodes"], "--edges", delivered["edges_v2"],
-                  "--warehouse", warehouse], pattern, delay, tmp_path / "job.log")
+    printed = run_and_kill(["ingest", "--nodes", delivered["nodes"], "--edges", delivered["edges_v2"],
+                            "--warehouse", warehouse], pattern, delay, tmp_path / "job.log")
+    assert "driver JIT C1 only" in printed  # its own JVM, for a few hundred KB of files
     killed = {t: state(warehouse, t) for t in tables.INPUT_TABLES}
     ingest(runtime.spark, delivered["nodes"], delivered["edges_v2"], warehouse)  # the re-run
     after = {t: state(warehouse, t) for t in tables.INPUT_TABLES}

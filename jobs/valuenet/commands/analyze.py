@@ -436,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
             log.info("--as-of-run %s: year %s, filter %r, nodes v%d, edges v%d", args.as_of_run, args.years,
                      network_filter.text, as_of["nodes"], as_of["edges"])
         AlgorithmSettings.from_config(config)  # a bad setting: one line before Spark starts
-        runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
+        runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config),
+                                 input_bytes=tables.stored_bytes(warehouse, ("nodes", "edges")))
         log.info("analyze %s (%s)", warehouse, runtime.describe())
         rows = analyze(runtime, config, warehouse, args.years, not args.no_tracking, args.data_source,
                        network_filter, resume=args.resume, as_of=as_of)

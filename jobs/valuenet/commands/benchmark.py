@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from valuenet.commands.benchmark_graphframes import errors, exact_pagerank, plain_graphframes
-from valuenet.commands.common import apply_common, base_parser, parse_years, setup_logging
+from valuenet.commands.common import apply_common, base_parser, file_bytes, parse_years, setup_logging
 from valuenet.config import load_config
 
 log = logging.getLogger("valuenet")
@@ -427,7 +427,8 @@ def _prepared(args, config: dict, work: Path, warehouse: str):
         log.info("generating the sample (scale %g) in %s", args.scale, work)
         (nodes_path, edges_path), gen_s, gen_peak = _timed(lambda: write_sample(str(work / "sample"), args.scale,
                                                                                 args.seed))
-    runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
+    read_bytes = tables.stored_bytes(warehouse, ("nodes", "edges")) if reused else file_bytes([str(nodes_path), str(edges_path)])
+    runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config), input_bytes=read_bytes)
     if reused:
         return runtime, f"sample and warehouse reused from {work} (delete it to generate and ingest again)"
     log.info("ingesting it into %s", warehouse)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from valuenet.errors import ConfigError
@@ -42,6 +43,13 @@ def job_config(args: argparse.Namespace) -> tuple[dict, str]:
     config = load_config(args.conf)
     apply_common(args, config)
     return config, resolve_path(args.warehouse or config["warehouse"])
+
+
+def file_bytes(paths: list[str]) -> int | None:
+    """The size of these input files together; None when one is a URI or missing (not known here)."""
+    if any("://" in path or not os.path.isfile(path) for path in paths):
+        return None
+    return sum(os.path.getsize(path) for path in paths)
 
 
 def parse_years(text: str | None, span: tuple[int, int] | None) -> list[int]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from valuenet import tables
 from valuenet.commands.analyze import analyze
-from valuenet.commands.common import job_config, base_parser, setup_logging
+from valuenet.commands.common import base_parser, file_bytes, job_config, setup_logging
 from valuenet.commands.ingest import ingest
 from valuenet.commands.sample import write_sample
 from valuenet.errors import ValuenetError
@@ -28,6 +28,13 @@ def parser():
     return p
 
 
+def _write_sample(config: dict, warehouse: str) -> tuple[Path, Path]:
+    """The calibrated sample of conf sample.scale and seed, written beside the warehouse: its nodes and edges files."""
+    raw = Path(warehouse) / "_raw" / "sample"
+    log.info("stage 1/3: the warehouse is empty, writing the calibrated sample to %s", raw)
+    return write_sample(str(raw), float(config["sample"]["scale"]), int(config["sample"]["seed"]))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     setup_logging(args.verbose)
@@ -36,15 +43,18 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_tracking:
             check_reachable(tracking_uri(config))
         AlgorithmSettings.from_config(config)  # a bad setting: one line before Spark starts
-        runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config))
+        stored = tables.stored_bytes(warehouse, ("nodes", "edges"))
+        # a local warehouse without data gets the sample before Spark starts, which then knows its size
+        sample = _write_sample(config, warehouse) if stored is None and "://" not in warehouse else None
+        runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config),
+                                 input_bytes=file_bytes(list(sample)) if sample else stored)
         log.info("run: %s", runtime.describe())
         spark = runtime.spark
-        if not tables.exists(spark, warehouse, "edges"):
-            raw = Path(warehouse) / "_raw" / "sample"
-            log.info("stage 1/3: the warehouse is empty, writing the calibrated sample to %s", raw)
-            nodes_path, edges_path = write_sample(str(raw), float(config["sample"]["scale"]), int(config["sample"]["seed"]))
+        if sample is None and not tables.exists(spark, warehouse, "edges"):  # a remote warehouse without data
+            sample = _write_sample(config, warehouse)
+        if sample:
             log.info("stage 2/3: ingest")
-            for path, c in ingest(spark, str(nodes_path), str(edges_path), warehouse).items():
+            for path, c in ingest(spark, *map(str, sample), warehouse).items():
                 log.info("  %s: %s read, %s accepted, %s rejected", path, f"{c['read']:,}", f"{c['accepted']:,}",
                          f"{c['rejected']:,}")
         else:
