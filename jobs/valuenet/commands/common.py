@@ -45,11 +45,13 @@ def job_config(args: argparse.Namespace) -> tuple[dict, str]:
     return config, resolve_path(args.warehouse or config["warehouse"])
 
 
-def file_bytes(paths: list[str]) -> int | None:
-    """The size of these input files together; None when one is a URI or missing (not known here)."""
-    if any("://" in path or not os.path.isfile(path) for path in paths):
+def file_bytes(paths: list) -> int | None:
+    """The size of these input files (str or Path) together; None when one is a URI or missing
+    (not known here)."""
+    names = [os.fspath(path) for path in paths]
+    if any("://" in name or not os.path.isfile(name) for name in names):
         return None
-    return sum(os.path.getsize(path) for path in paths)
+    return sum(os.path.getsize(name) for name in names)
 
 
 def parse_years(text: str | None, span: tuple[int, int] | None) -> list[int]:
