@@ -54,6 +54,10 @@ def test_stored_bytes_count_the_current_files_of_the_tables(spark, tmp_path):
                   for d, _, files in os.walk(f"{warehouse}/{t}") for f in files if f.endswith(".parquet"))
     assert tables.stored_bytes(warehouse, ("nodes", "edges")) == current < on_disk
     assert tables.stored_bytes(warehouse, ("nodes", "rejected")) is None  # no such table yet
+    broken = tmp_path / "warehouse" / "rejected" / "_delta_log"
+    broken.mkdir(parents=True)
+    (broken / f"{0:020d}.json").write_text("not a Delta log\n")
+    assert tables.stored_bytes(warehouse, ("nodes", "rejected")) is None  # unreadable: not known
     assert tables.stored_bytes("s3a://bucket/warehouse", ("nodes",)) is None
 
 
