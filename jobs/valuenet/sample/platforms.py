@@ -165,7 +165,11 @@ def _no_common(v, p1, p2, cs, cd, nt):
     (undirected, relations cs -> cd) is a neighbour of p1 or p2."""
     ua = np.concatenate([cs, cd])
     ub = np.concatenate([cd, cs])
-    ukey = sorted_unique(ua * nt + ub)
+    # only the pairs from v, p1 or p2 are ever looked up: the rest need not be sorted
+    asked = np.zeros(nt, bool)
+    asked[v] = asked[p1] = asked[p2] = True
+    keep = asked[ua]
+    ukey = sorted_unique(ua[keep] * nt + ub[keep])
     ua, ub = ukey // nt, ukey % nt
     start = np.searchsorted(ua, v, side="left")
     cnt = np.searchsorted(ua, v, side="right") - start
