@@ -147,12 +147,12 @@ def _is_conflict(exc: BaseException) -> bool:
     return False
 
 
-def _retrying(commit, what: str, retries: int = 3) -> None:
-    """Run `commit` (one Delta transaction), again after a pause if another writer committed first."""
+def _retrying(commit: Callable[[], T], what: str, retries: int = 3) -> T:
+    """Run `commit` (one Delta transaction), again after a pause if another writer committed first;
+    returns what it returned."""
     for attempt in range(retries + 1):
         try:
-            commit()
-            return
+            return commit()
         except Exception as exc:  # noqa: BLE001 (anything but a conflict is raised as it is)
             if not _is_conflict(exc):
                 raise
@@ -162,6 +162,11 @@ def _retrying(commit, what: str, retries: int = 3) -> None:
                                     f"once the other one has finished") from exc
             log.info("  %s: another job committed first (%s); retrying", what, type(exc).__name__)
             time.sleep(1 + attempt)
+
+
+def stored_input_bytes(warehouse: str) -> int | None:
+    """stored_bytes of the input tables an analysis reads (nodes and edges)."""
+    return stored_bytes(warehouse, ("nodes", "edges"))
 
 
 def stored_bytes(warehouse: str, names: tuple[str, ...]) -> int | None:
@@ -251,10 +256,7 @@ def upsert(spark: SparkSession, source: DataFrame, warehouse: str, table: str) -
     makes no new table version. `source` must be unique on the key. Retried when another job
     commits to the table first.
     """
-    counted: list[int] = []
-    _retrying(lambda: counted.append(_upsert_once(spark, source, warehouse, table)),
-              f"{table_path(warehouse, table)} (merge)")
-    return counted[-1]
+    return _retrying(lambda: _upsert_once(spark, source, warehouse, table), f"{table_path(warehouse, table)} (merge)")
 
 
 def _upsert_once(spark: SparkSession, source: DataFrame, warehouse: str, table: str) -> int:

@@ -437,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
                      network_filter.text, as_of["nodes"], as_of["edges"])
         AlgorithmSettings.from_config(config)  # a bad setting: one line before Spark starts
         runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config),
-                                 input_bytes=tables.stored_bytes(warehouse, ("nodes", "edges")))
+                                 input_bytes=tables.stored_input_bytes(warehouse))
         log.info("analyze %s (%s)", warehouse, runtime.describe())
         rows = analyze(runtime, config, warehouse, args.years, not args.no_tracking, args.data_source,
                        network_filter, resume=args.resume, as_of=as_of)

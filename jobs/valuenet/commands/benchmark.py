@@ -427,7 +427,7 @@ def _prepared(args, config: dict, work: Path, warehouse: str):
         log.info("generating the sample (scale %g) in %s", args.scale, work)
         (nodes_path, edges_path), gen_s, gen_peak = _timed(lambda: write_sample(str(work / "sample"), args.scale,
                                                                                 args.seed))
-    read_bytes = tables.stored_bytes(warehouse, ("nodes", "edges")) if reused else file_bytes([nodes_path, edges_path])
+    read_bytes = tables.stored_input_bytes(warehouse) if reused else file_bytes([nodes_path, edges_path])
     runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config), input_bytes=read_bytes)
     if reused:
         return runtime, f"sample and warehouse reused from {work} (delete it to generate and ingest again)"

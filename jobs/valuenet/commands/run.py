@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_tracking:
             check_reachable(tracking_uri(config))
         AlgorithmSettings.from_config(config)  # a bad setting: one line before Spark starts
-        stored = tables.stored_bytes(warehouse, ("nodes", "edges"))
+        stored = tables.stored_input_bytes(warehouse)
         # a local warehouse without data gets the sample before Spark starts, which then knows its size
         sample = _write_sample(config, warehouse) if stored is None and "://" not in warehouse else None
         runtime = create_session(config, args.spark, tables.checkpoint_path(warehouse, config),
