@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 
 from valuenet.commands.common import setup_logging
 from valuenet.config import load_config
+from valuenet.heap import freed_memory_reused
 
 log = logging.getLogger("valuenet")
 
@@ -35,13 +36,14 @@ def write_sample(out: str, scale: float, seed: int, fmt: str = "csv") -> tuple[P
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    nodes, edges = generate(scale=scale, seed=seed)
     paths = folder / f"nodes.{fmt}", folder / f"edges.{fmt}"
-    for table, path in zip((nodes, edges), paths):
-        if fmt == "csv":
-            pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
-        else:
-            pq.write_table(table, path)
+    with freed_memory_reused():
+        nodes, edges = generate(scale=scale, seed=seed)
+        for table, path in zip((nodes, edges), paths):
+            if fmt == "csv":
+                pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
+            else:
+                pq.write_table(table, path)
     (folder / "SAMPLE.json").write_text(json.dumps(
         {"synthetic": True, "scale": scale, "seed": seed, "generator": "valuenet.sample.model",
          "note": "Synthetic data calibrated to the 2023 report's published figures; not the private registry."},

@@ -19,6 +19,14 @@ def search_in_order(sorted_values: np.ndarray, queries: np.ndarray, side: str = 
     return positions
 
 
+def node_runs(sorted_nodes: np.ndarray, nt: int) -> tuple[np.ndarray, np.ndarray]:
+    """For node indices in ascending order: per node (0..nt-1), where its run starts (its
+    ``np.searchsorted`` position) and how long the run is, found by counting rather than by
+    millions of binary searches."""
+    count = np.bincount(sorted_nodes, minlength=nt)
+    return np.cumsum(count) - count, count
+
+
 class Pool:
     """Weighted sampler over a set of node indices (cumulative weights; zero weights drop out)."""
 
@@ -49,17 +57,47 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
-def isin_sorted(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """``np.isin(keys, sorted_keys)`` for an already sorted ``sorted_keys``."""
-    if len(sorted_keys) == 0 or len(keys) == 0:
-        return np.zeros(len(keys), bool)
-    pos = np.minimum(search_in_order(sorted_keys, keys), len(sorted_keys) - 1)
-    return sorted_keys[pos] == keys
+def merged(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.sort(np.concatenate([sorted_keys, keys]))``: ``keys`` sorted and inserted at their
+    places in one pass over the large array, rather than all sorted again (8 M + 0.3 M keys:
+    0.65 s -> 0.17 s)."""
+    keys = np.sort(keys)
+    return np.insert(sorted_keys, np.searchsorted(sorted_keys, keys), keys)
+
+
+def isin_sorted(sorted_keys: tuple[np.ndarray, ...], keys: np.ndarray) -> np.ndarray:
+    """``np.isin(keys, np.concatenate(sorted_keys))`` for arrays that are each sorted: the
+    queries are put in order once and looked up in each array."""
+    found = np.zeros(len(keys), bool)
+    arrays = [a for a in sorted_keys if len(a)]
+    if not arrays or len(keys) == 0:
+        return found
+    order = np.argsort(keys)
+    ordered = keys[order]
+    hit = np.zeros(len(keys), bool)
+    for a in arrays:
+        hit |= a[np.minimum(np.searchsorted(a, ordered), len(a) - 1)] == ordered
+    found[order] = hit
+    return found
+
+
+def pairs_among(src: np.ndarray, dst: np.ndarray, keys: np.ndarray, nt: int) -> np.ndarray:
+    """Which pairs ``(src, dst)`` have their key among ``keys``. Only the pairs whose two ends
+    both occur in ``keys`` are searched (8.4 M relations against 0.35 M keys: 1.3 s -> 0.3 s)."""
+    ends_src = np.zeros(nt, bool)
+    ends_src[keys // nt] = True
+    ends_dst = np.zeros(nt, bool)
+    ends_dst[keys % nt] = True
+    among = np.zeros(len(src), bool)
+    maybe = np.flatnonzero(ends_src[src] & ends_dst[dst])
+    among[maybe] = isin_sorted((np.sort(keys),), src[maybe] * nt + dst[maybe])
+    return among
 
 
 def draw_unique(rng, fixed_src, fixed_dst, src_pool, dst_pool, existing, nt,
                 max_rounds=80, hmask=None, p_reject=0.0):
-    """Fill slots with distinct new ordered pairs (no self-loops, none in `existing`).
+    """Fill slots with distinct new ordered pairs (no self-loops, none in `existing`: sorted
+    key arrays, a pair's key is in one of them if it was drawn before).
 
     fixed_src / fixed_dst: int arrays, -1 where the endpoint is to be drawn from the pool
     (a pool may be None when every endpoint is fixed). Slots still open after
@@ -86,7 +124,7 @@ def draw_unique(rng, fixed_src, fixed_dst, src_pool, dst_pool, existing, nt,
             d[m] = dst_pool.draw(rng, int(m.sum()))
         key = s * nt + d
         valid = (s >= 0) & (d >= 0) & (s != d)
-        valid &= ~isin_sorted(existing, key) & ~isin_sorted(acc, key)
+        valid &= ~isin_sorted((*existing, acc), key)
         if hmask is not None and p_reject > 0:
             sv, dv = np.maximum(s, 0), np.maximum(d, 0)
             shared = (hmask[sv] & hmask[dv]) != 0
@@ -97,5 +135,5 @@ def draw_unique(rng, fixed_src, fixed_dst, src_pool, dst_pool, existing, nt,
         src[pend[vi]] = s[vi]
         dst[pend[vi]] = d[vi]
         ok[pend[vi]] = True
-        acc = np.sort(np.concatenate([acc, key[vi]]))
+        acc = merged(acc, key[vi])
     return src, dst, ok

@@ -171,9 +171,13 @@ def _relation_node_provinces(rng, rel, tsrc, tdst, mix: _Mix, prov, city, knobs:
     cand_p = np.concatenate([tdst[e_rel_s], tsrc[e_rel_d]])
     sh = rng.permutation(len(cand_r))
     cand_r, cand_p = cand_r[sh], cand_p[sh]
-    ur, first = np.unique(cand_r, return_index=True)
+    # each relation node's first candidate in the shuffled order (np.unique's first index, by
+    # a minimum per node instead of a sort)
+    first = np.full(nt, len(cand_r), np.int64)
+    np.minimum.at(first, cand_r, np.arange(len(cand_r)))
     part = np.full(nt, -1, np.int64)
-    part[ur] = cand_p[first]
+    has = first < len(cand_r)
+    part[has] = cand_p[first[has]]
     copy = rel & (part >= 0) & (rng.random(nt) < knobs.geo_homophily)
     ci = np.flatnonzero(copy)
     prov[ci] = prov[part[ci]]
@@ -221,13 +225,17 @@ def _relation_node_cities(rng, figs: dict, tsrc, tdst, prov, city) -> None:
     out_d = np.bincount(tsrc, minlength=nt).astype(float)
     in_d = np.bincount(tdst, minlength=nt).astype(float)
     tot = float(len(tsrc))
+    # Each province places only its own nodes, so which nodes are placed is known at the start
+    # (comparing millions of objects with None per province cost seconds).
+    placed = city != None  # noqa: E711
     for j, pname in enumerate(P):
-        mj = np.flatnonzero((prov == j) & (city == None))  # noqa: E711
+        in_j = prov == j
+        mj = np.flatnonzero(in_j & ~placed)
         if len(mj) == 0:
             continue
         cn, w = _city_weights(pname)
         if len(cn) > 1 and any(k in c_en or k in c_in for k in cn):
-            fxj = (prov == j) & (city != None)  # noqa: E711
+            fxj = in_j & placed
             w = _solved_city_shares(cn, w, c_en, c_in, fxj, city, out_d[mj].sum(), in_d[mj].sum(),
                                     out_d, in_d, tot)
         city[mj] = np.array(cn, dtype=object)[rng.choice(len(cn), size=len(mj), p=w / w.sum())]

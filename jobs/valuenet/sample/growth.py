@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .draws import merged
 from .exits import close_before
 from .extra import extra_relations
 from .hubs import hub_close_mask, hub_relations, hub_slots
@@ -43,7 +44,7 @@ def _grow_year(rng, yi: int, pop: Population, net: Network, tg: Targets, knobs: 
 
     slots = hub_slots(rng, yi, pop, net, tg, active, budget, newcomers, knobs)
     anc = anchors(pop, net, present_before, slots.attached, knobs)
-    h_src, h_dst, h_first = hub_relations(rng, slots, anc.enabling, anc.receiving, net.keys, pop.nt)
+    h_src, h_dst, h_first = hub_relations(rng, slots, anc.enabling, anc.receiving, (net.keys,), pop.nt)
     unattached = slots.newcomers[~slots.attached[slots.newcomers]]
     fsrc, fdst = first_relations(rng, yi, unattached, pop, net, anc, present_before, knobs)
 
@@ -56,7 +57,7 @@ def _grow_year(rng, yi: int, pop: Population, net: Network, tg: Targets, knobs: 
     yd = YearDraw(yi=yi, year=Y, is_last=yi == tg.n_years - 1, active=active, n_extra=n_extra,
                   fixed_src=fixed_src, fixed_dst=fixed_dst,
                   fixed_first=np.concatenate([h_first, np.ones(len(fsrc), bool)]),
-                  keys=np.sort(np.concatenate([net.keys, fixed_src * pop.nt + fixed_dst])), nt=pop.nt,
+                  carried_keys=merged(net.keys, fixed_src * pop.nt + fixed_dst), nt=pop.nt,
                   hmask=hub_close_mask(pop, net, active, h_src, h_dst, p_reject), p_reject=p_reject)
     extra_relations(rng, yd, pop, net, knobs)
     net.add_year(yd)

@@ -89,9 +89,10 @@ def _year_quotas(yi, pop: Population, net: Network, tg: Targets, active, budget,
     return q_out, q_in, a_max
 
 
-def hub_relations(rng, slots: HubSlots, enabling: Pool, receiving: Pool, keys: np.ndarray, nt: int):
+def hub_relations(rng, slots: HubSlots, enabling: Pool, receiving: Pool, keys: tuple, nt: int):
     """Draw the hub relations: a slot without a newcomer partner gets an anchor (drawn from
-    ``enabling`` when the hub receives, ``receiving`` when it enables). Returns
+    ``enabling`` when the hub receives, ``receiving`` when it enables), none of them among the
+    sorted key arrays ``keys``. Returns
     (src, dst, first): first marks a newcomer's first relation."""
     fixed = slots.partner >= 0
     fs = np.where(slots.out, slots.hub, slots.partner)

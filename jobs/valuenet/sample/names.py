@@ -16,8 +16,8 @@ def node_names(rng, org, hub_names, city) -> np.ndarray:
     """A name per node; a synthetic name never coincides with a named organisation."""
     nt = len(org)
     syl = np.array(vocab.NAME_SYLLABLES, dtype=object)
-    brand = syl[rng.integers(0, len(syl), nt)] + np.char.lower(
-        syl[rng.integers(0, len(syl), nt)].astype(str)).astype(object)
+    lower = np.array([s.lower() for s in vocab.NAME_SYLLABLES], dtype=object)
+    brand = syl[rng.integers(0, len(syl), nt)] + lower[rng.integers(0, len(syl), nt)]
     suffix_by = {
         ENT: vocab.ENTERPRISE_SUFFIXES, INV: vocab.INVESTOR_SUFFIXES,
         UNI: vocab.UNIVERSITY_SUFFIXES, RI: vocab.INSTITUTE_SUFFIXES,
@@ -34,7 +34,8 @@ def node_names(rng, org, hub_names, city) -> np.ndarray:
             names[m] = city[m] + " " + suf
         else:
             names[m] = brand[m] + " " + suf
-    clash = np.flatnonzero(np.isin(names, np.array(hub_names, dtype=object)))
+    named = set(hub_names)  # a set lookup per name: np.isin on strings sorts them all
+    clash = np.flatnonzero(np.fromiter((name in named for name in names), bool, nt))
     names[clash] = names[clash] + " Office"
     names[:len(hub_names)] = np.array(hub_names, dtype=object)
     return names

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .draws import Pool, draw_unique, isin_sorted, sorted_unique
+from .draws import Pool, draw_unique, isin_sorted, node_runs, sorted_unique
 from .knobs import Knobs, per_year
 from .network import Network, YearDraw
 from .population import Population
@@ -66,7 +66,7 @@ def _ties(rng, n_tie, plat_ok, deg_o, deg_i, cs, cd, yd: YearDraw, pop: Populati
     ban = yd.keys
     k_av = int(per_year(knobs.platform_tie_avoid, yd.yi))
     if k_av > 0:
-        ban = np.sort(np.concatenate([yd.keys, _closing_pairs(cs, cd, pop.is_plat, k_av, nt)]))
+        ban = (*yd.keys, _closing_pairs(cs, cd, pop.is_plat, k_av, nt))
     k1 = int(round(n_tie / (1.0 + recip)))
     s_, d_, ok = draw_unique(rng, np.full(k1, -1, np.int64), np.full(k1, -1, np.int64),
                              Pool(pp, w_o), Pool(pp, w_i), ban, nt, max_rounds=10)
@@ -82,23 +82,34 @@ def _closing_pairs(cs, cd, is_plat, max_deg, nt):
     """Keys p1 * nt + p2 (both orders) of the platform pairs that share a partner of
     undirected degree <= max_deg (relations cs -> cd): a tie between them would close
     a triangle around a small organisation."""
-    ua = np.concatenate([cs, cd])
-    ub = np.concatenate([cd, cs])
-    ukey = sorted_unique(ua * nt + ub)
+    pair = cs != cd
+    cs, cd = cs[pair], cd[pair]
+    # Relations are distinct directed pairs, so a neighbour is counted at most twice and a
+    # partner counted more than 2 * max_deg times has more than max_deg neighbours: only the
+    # pairs of the others are sorted.
+    small = np.bincount(cs, minlength=nt) + np.bincount(cd, minlength=nt) <= 2 * max_deg
+    small &= np.bincount(cs[is_plat[cd]], minlength=nt) + np.bincount(cd[is_plat[cs]], minlength=nt) > 0
+    ukey = sorted_unique(_pair_keys(cs, cd, small[cs], small[cd], nt))
     ua, ub = ukey // nt, ukey % nt
-    ua, ub = ua[ua != ub], ub[ua != ub]
     deg = np.bincount(ua, minlength=nt)
     m = (deg[ua] <= max_deg) & is_plat[ub]
     v, p = ua[m], ub[m]                      # sorted by v
     if len(v) == 0:
         return np.empty(0, np.int64)
-    start = np.searchsorted(v, v, side="left")
-    cnt = np.searchsorted(v, v, side="right") - start
+    run_start, run_length = node_runs(v, nt)
+    start, cnt = run_start[v], run_length[v]
     row = np.repeat(np.arange(len(v)), cnt)
     off = np.arange(len(row)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
     q = p[start[row] + off]
     keep = q != p[row]
     return sorted_unique(p[row][keep] * nt + q[keep])
+
+
+def _pair_keys(cs, cd, from_src, from_dst, nt):
+    """Undirected pair keys a * nt + b of the relations cs -> cd: (src, dst) where from_src,
+    (dst, src) where from_dst. The year network is never doubled in memory: at scale 100
+    each such copy is hundreds of MB written and read again."""
+    return np.concatenate([cs[from_src] * nt + cd[from_src], cd[from_dst] * nt + cs[from_dst]])
 
 
 def _copartners(rng, n_cop, plat_ok, deg_o, deg_i, cs, cd, yd: YearDraw, pop: Population, net: Network,
@@ -154,8 +165,9 @@ def _copartner_candidates(plat_ok, cs, cd, pop: Population, net: Network):
     v_out = np.concatenate([np.zeros(int(ps_.sum()), bool), np.ones(int(pd_.sum()), bool)])
     keep = ~pop.is_inv[vv] & ~pop.named[vv] & net.present[vv]
     vv, p1, v_out = vv[keep], p1[keep], v_out[keep]
-    lo = np.searchsorted(ta, p1, side="left")
-    hi = np.searchsorted(ta, p1, side="right")
+    run_start, run_length = node_runs(ta, pop.nt)
+    lo = run_start[p1]
+    hi = lo + run_length[p1]
     has = hi > lo
     return vv[has], p1[has], v_out[has], lo[has], hi[has], tb
 
@@ -163,19 +175,22 @@ def _copartner_candidates(plat_ok, cs, cd, pop: Population, net: Network):
 def _no_common(v, p1, p2, cs, cd, nt):
     """For candidate closures (v, p1, p2): True where no neighbour w of v other than p1
     (undirected, relations cs -> cd) is a neighbour of p1 or p2."""
-    ua = np.concatenate([cs, cd])
-    ub = np.concatenate([cd, cs])
-    # only the pairs from v, p1 or p2 are ever looked up: the rest need not be sorted
-    asked = np.zeros(nt, bool)
-    asked[v] = asked[p1] = asked[p2] = True
-    keep = asked[ua]
-    ukey = sorted_unique(ua[keep] * nt + ub[keep])
-    ua, ub = ukey // nt, ukey % nt
-    start = np.searchsorted(ua, v, side="left")
-    cnt = np.searchsorted(ua, v, side="right") - start
+    # Only two small sets of pairs are sorted: those from a v, and those from one of their
+    # neighbours to a p1 or p2 (not every relation of the platforms).
+    of_v = np.zeros(nt, bool)
+    of_v[v] = True
+    vkey = sorted_unique(_pair_keys(cs, cd, of_v[cs], of_v[cd], nt))
+    run_start, run_length = node_runs(vkey // nt, nt)
+    start, cnt = run_start[v], run_length[v]
     row = np.repeat(np.arange(len(v)), cnt)
     off = np.arange(len(row)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    w = ub[np.repeat(start, cnt) + off]
+    w = vkey[np.repeat(start, cnt) + off] % nt
     other = w != p1[row]
-    hit = other & (isin_sorted(ukey, p1[row] * nt + w) | isin_sorted(ukey, p2[row] * nt + w))
+    row, w = row[other], w[other]
+    of_w = np.zeros(nt, bool)
+    of_w[w] = True
+    of_p = np.zeros(nt, bool)
+    of_p[p1] = of_p[p2] = True
+    wkey = sorted_unique(_pair_keys(cs, cd, of_w[cs] & of_p[cd], of_w[cd] & of_p[cs], nt))
+    hit = isin_sorted((wkey,), w * nt + p1[row]) | isin_sorted((wkey,), w * nt + p2[row])
     return np.bincount(row[hit], minlength=len(v)) == 0

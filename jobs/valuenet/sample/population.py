@@ -143,7 +143,9 @@ def _registry(tg: Targets, n_hs: int, n_hr: int, n_iso: int):
     intro_g = np.concatenate(intro_l)
     first_s = np.flatnonzero((kind_g == SAMPLE) & (intro_g == 0))[:n_hs]
     first_r = np.flatnonzero((kind_g == RELATION) & (intro_g == 0))[:n_hr]
-    rest = np.setdiff1d(np.arange(len(kind_g)), np.concatenate([first_s, first_r]))
+    moved = np.zeros(len(kind_g), bool)
+    moved[first_s] = moved[first_r] = True
+    rest = np.flatnonzero(~moved)
     order = np.concatenate([first_s, first_r, rest])
     kind = np.concatenate([kind_g[order], np.full(n_iso, RELATION, np.int8)])
     intro = np.concatenate([intro_g[order], np.full(n_iso, -1, np.int16)])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .codes import HC, IV, RI, TC, UNI
+from .draws import pairs_among
 from .knobs import Knobs, per_year
 from .network import Network
 from .population import Population
@@ -28,7 +29,7 @@ def relation_types(rng, pop: Population, net: Network, first_year: int, knobs: K
     rel_t[rng.random(ne) < p_hc] = HC
     rel_t[net.forced_tc] = TC
     if net.tc_keys:
-        rel_t[np.isin(src * pop.nt + dst, np.concatenate(net.tc_keys))] = TC
+        rel_t[pairs_among(src, dst, np.concatenate(net.tc_keys), pop.nt)] = TC
     is_inv = pop.is_inv
     rel_t[is_inv[src] | is_inv[dst]] = IV
     return rel_t
