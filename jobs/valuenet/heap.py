@@ -16,9 +16,13 @@ import ctypes.util
 import numpy as np
 import pyarrow as pa
 
-# mallopt parameters (malloc.h) and glibc's defaults, restored afterwards
-_M_TRIM_THRESHOLD, _DEFAULT_TRIM_THRESHOLD = -1, 128 * 1024
-_M_MMAP_MAX, _DEFAULT_MMAP_MAX = -4, 65536
+# mallopt parameters (malloc.h), and what they are set to afterwards: glibc's default count of
+# mapped blocks, and the thresholds its dynamic setting reaches once blocks of 32 MB have been
+# freed (any mallopt call ends the dynamic setting, and the 128 KB it starts from would map, and
+# zero, every array above that for the rest of the process)
+_M_TRIM_THRESHOLD, _AFTER_TRIM_THRESHOLD = -1, 64 * 1024 * 1024
+_M_MMAP_THRESHOLD, _AFTER_MMAP_THRESHOLD = -3, 32 * 1024 * 1024
+_M_MMAP_MAX, _AFTER_MMAP_MAX = -4, 65536
 
 
 def _glibc():
@@ -43,7 +47,8 @@ def freed_memory_reused():
     """Inside the block, large arrays are served from memory freed earlier in the process: glibc's
     malloc neither maps blocks apart nor returns freed memory to the system, pyarrow allocates
     through it too, and NumPy does not ask for huge pages (which the kernel zeroes 2 MB at a
-    time). On leaving, every setting is restored and what is free goes back to the system.
+    time). On leaving, pyarrow's pool and NumPy's setting are restored, glibc's are those of a
+    process that has freed large blocks before, and what is free goes back to the system.
     Without glibc only the pyarrow and NumPy settings change."""
     libc = _glibc()
     pool = pa.default_memory_pool()
@@ -56,8 +61,9 @@ def freed_memory_reused():
         yield
     finally:
         if libc is not None:
-            libc.mallopt(_M_MMAP_MAX, _DEFAULT_MMAP_MAX)
-            libc.mallopt(_M_TRIM_THRESHOLD, _DEFAULT_TRIM_THRESHOLD)
+            libc.mallopt(_M_MMAP_MAX, _AFTER_MMAP_MAX)
+            libc.mallopt(_M_MMAP_THRESHOLD, _AFTER_MMAP_THRESHOLD)
+            libc.mallopt(_M_TRIM_THRESHOLD, _AFTER_TRIM_THRESHOLD)
             libc.malloc_trim(0)
         pa.set_memory_pool(pool)
         if huge is not None:
