@@ -127,9 +127,8 @@ def _copartners(rng, n_cop, plat_ok, deg_o, deg_i, cs, cd, yd: YearDraw, pop: Po
     if len(vv) == 0:
         return
     is_plat = pop.is_plat
-    npm = ~is_plat[cs] | ~is_plat[cd]
-    npd = (np.bincount(cs[npm & ~is_plat[cd]], minlength=nt)
-           + np.bincount(cd[npm & ~is_plat[cs]], minlength=nt))
+    # each node's relations with non-platforms
+    npd = np.bincount(cs[~is_plat[cd]], minlength=nt) + np.bincount(cd[~is_plat[cs]], minlength=nt)
     pdg = (deg_o + deg_i - npd)[vv].clip(min=1).astype(float)
     w = (npd[vv] + knobs.copartner_base) ** knobs.copartner_exp / pdg ** knobs.copartner_pexp
     w = np.where(npd[vv] >= knobs.copartner_min_other, w, 0.0)
@@ -158,8 +157,9 @@ def _copartner_candidates(plat_ok, cs, cd, pop: Population, net: Network):
     tb = np.concatenate([cd[pm], cs[pm]])
     o_ = np.argsort(ta, kind="stable")
     ta, tb = ta[o_], tb[o_]
-    ps_ = is_plat[cs] & ~is_plat[cd]
-    pd_ = is_plat[cd] & ~is_plat[cs]
+    plat_src, plat_dst = is_plat[cs], is_plat[cd]
+    ps_ = plat_src & ~plat_dst
+    pd_ = plat_dst & ~plat_src
     vv = np.concatenate([cd[ps_], cs[pd_]])
     p1 = np.concatenate([cs[ps_], cd[pd_]])
     v_out = np.concatenate([np.zeros(int(ps_.sum()), bool), np.ones(int(pd_.sum()), bool)])
