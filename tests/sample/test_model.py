@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -242,3 +244,17 @@ def test_geography_full(figs, full):
     flows = pd.Series(list(zip(sp_, dp_))).value_counts(normalize=True)
     for src, dst, share in figs["province_flows"]["rows"][:10]:
         assert abs(flows.get((src, dst), 0.0) - share) <= 0.015, (src, dst)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_leaves_no_new_sample_file_and_names_the_file(tmp_path, capsys):
+    from valuenet.commands.sample import main
+
+    (tmp_path / "nodes.csv").write_text("an earlier sample")
+    (tmp_path / "edges.csv.part").symlink_to("/dev/full")  # writing edges.csv finds the disk full
+    assert main(["--out", str(tmp_path), "--scale", "0.1", "--seed", "3"]) == 2
+    error = capsys.readouterr().err
+    assert f"{tmp_path / 'edges.csv'}: cannot write the sample:" in error
+    assert "No space left on device" in error and "Traceback" not in error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nodes.csv"]
+    assert (tmp_path / "nodes.csv").read_text() == "an earlier sample"
