@@ -247,14 +247,19 @@ def test_geography_full(figs, full):
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
-def test_a_full_disk_leaves_no_new_sample_file_and_names_the_file(tmp_path, capsys):
-    from valuenet.commands.sample import main
+@pytest.mark.parametrize("command", ["sample", "benchmark"])
+def test_a_full_disk_leaves_no_new_sample_file_and_names_the_file(tmp_path, capsys, command):
+    import importlib
 
-    (tmp_path / "nodes.csv").write_text("an earlier sample")
-    (tmp_path / "edges.csv.part").symlink_to("/dev/full")  # writing edges.csv finds the disk full
-    assert main(["--out", str(tmp_path), "--scale", "0.1", "--seed", "3"]) == 2
+    main = importlib.import_module(f"valuenet.commands.{command}").main
+    folder = tmp_path if command == "sample" else tmp_path / "sample"  # benchmark: WORK/sample
+    folder.mkdir(exist_ok=True)
+    (folder / "nodes.csv").write_text("an earlier sample")
+    (folder / "edges.csv.part").symlink_to("/dev/full")  # writing edges.csv finds the disk full
+    where = ["--out", str(tmp_path)] if command == "sample" else ["--work", str(tmp_path)]
+    assert main([*where, "--scale", "0.1", "--seed", "3"]) == 2
     error = capsys.readouterr().err
-    assert f"{tmp_path / 'edges.csv'}: cannot write the sample:" in error
+    assert f"{folder / 'edges.csv'}: cannot write the sample:" in error
     assert "No space left on device" in error and "Traceback" not in error
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["nodes.csv"]
-    assert (tmp_path / "nodes.csv").read_text() == "an earlier sample"
+    assert sorted(p.name for p in folder.iterdir()) == ["nodes.csv"]
+    assert (folder / "nodes.csv").read_text() == "an earlier sample"

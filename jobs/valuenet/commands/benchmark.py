@@ -31,6 +31,7 @@ from pathlib import Path
 from valuenet.commands.benchmark_graphframes import errors, exact_pagerank, plain_graphframes
 from valuenet.commands.common import apply_common, base_parser, file_bytes, parse_years, setup_logging
 from valuenet.config import load_config
+from valuenet.errors import ValuenetError
 
 log = logging.getLogger("valuenet")
 
@@ -365,6 +366,16 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    setup_logging(args.verbose)
+    try:
+        return _benchmark(args)
+    except ValuenetError as exc:
+        log.error("%s", exc)
+        return exc.exit_code
+
+
+def _benchmark(args) -> int:
     import pandas as pd
 
     from valuenet import tables
@@ -372,8 +383,6 @@ def main(argv: list[str] | None = None) -> int:
     from valuenet.report.tables import markdown
     from valuenet.snapshot.year_network import check_surrogate_keys, with_surrogate_keys
 
-    args = parser().parse_args(argv)
-    setup_logging(args.verbose)
     config = load_config(args.conf)
     apply_common(args, config)
     work = Path(args.work or tempfile.mkdtemp(prefix="valuenet-benchmark-"))
@@ -421,7 +430,7 @@ def _prepared(args, config: dict, work: Path, warehouse: str):
     from valuenet.commands.sample import write_sample
     from valuenet.spark import create_session
 
-    # generation and ingest take most of an hour at scale 100; the metrics are what is measured
+    # generation and ingest take minutes at scale 100; the metrics are what is measured
     reused = _ingested_sample(warehouse, args.scale, args.seed)
     if not reused:  # generated before the JVM starts, so that its peak is the generator's own
         log.info("generating the sample (scale %g) in %s", args.scale, work)
