@@ -91,8 +91,11 @@ _QUOTED = '"[^"]*"'
 
 def _odd_quotes() -> Column:
     """Whether a line has an odd number of quote characters (it opens or closes a quoted field)."""
-    # a literal replace, not a regular expression: this runs on every line of the file
-    return (F.length("value") - F.length(F.replace(F.col("value"), F.lit('"'), F.lit("")))) % 2 == 1
+    # a literal replace, not a regular expression: this runs on every line of the file. Bytes, not
+    # characters: a quote is one byte in UTF-8 (never part of another character's bytes), and
+    # counting characters decodes the line twice (the scale-100 edges: 8.5-10.9 s against 3.3-3.8)
+    quotes = F.octet_length("value") - F.octet_length(F.replace(F.col("value"), F.lit('"'), F.lit("")))
+    return quotes % 2 == 1
 
 
 def _scan_lines(path: str, lines: DataFrame, kind: str = "CSV") -> tuple[DataFrame, bool]:
