@@ -205,7 +205,8 @@ def test_an_unknown_component_algorithm_is_one_clear_line():
 
 def test_node_metrics_the_same_with_their_jobs_side_by_side_or_one_after_the_other(spark, config, several_years):
     # every year in tasks: Louvain's job runs beside PageRank's; a year in GraphFrames: one after
-    # the other (GraphFrames' clean-up would drop the other job's persisted rows)
+    # the other (GraphFrames' clean-up would drop the other job's persisted rows). Either way the
+    # work that needs no communities runs between PageRank's end and the communities' (meanwhile)
     import dataclasses
 
     from valuenet.metrics.year_metrics import node_metrics
@@ -216,9 +217,11 @@ def test_node_metrics_the_same_with_their_jobs_side_by_side_or_one_after_the_oth
     settings = AlgorithmSettings.from_config(config)
     stages = {"tasks": [], "graphframes": []}
     found = {way: {(r["year"], r["vid"]): r for r in node_metrics(
-        kinded, dataclasses.replace(settings, pagerank_one_task_max_edges=limit), on_stage=stages[way].append).collect()}
+        kinded, dataclasses.replace(settings, pagerank_one_task_max_edges=limit), on_stage=stages[way].append,
+        meanwhile=lambda way=way: stages[way].append("meanwhile")).collect()}
         for way, limit in (("tasks", TASKS), ("graphframes", GRAPHFRAMES))}
-    assert stages["tasks"][-1] == "communities (begun beside pagerank)" and stages["graphframes"][-1] == "communities"
+    assert stages["tasks"] == ["pagerank, components, clustering", "meanwhile", "communities (begun beside pagerank)"]
+    assert stages["graphframes"] == ["pagerank, components, clustering", "meanwhile", "communities"]
     tasks, graphframes = found["tasks"], found["graphframes"]
     assert tasks.keys() == graphframes.keys() and len(tasks) > 2000
     for column in ("community", "component", "clustering", "degree"):

@@ -21,13 +21,13 @@ from valuenet.provenance import fingerprint, input_versions
 from valuenet.metrics.attachment import new_relation_nodes
 from valuenet.metrics.geography import flows, shares, tech_place_pairs
 from valuenet.metrics.year_over_year import PREVIOUS_COLUMNS, YearOverYear, year_over_year
-from valuenet.metrics.year_metrics import AlgorithmSettings, network_metrics, node_metrics
+from valuenet.metrics.year_metrics import AlgorithmSettings, network_metrics, node_metrics, year_paths
 from valuenet.report.year_table import format_year_table
 from valuenet.scratch import Scratch
 from valuenet.snapshot.network_filter import NetworkFilter, filter_options, filter_relations
 from valuenet.snapshot.undirected_view import undirected_edges
-from valuenet.snapshot.year_network import (build_year_network, check_surrogate_keys, with_surrogate_keys,
-                                            years_span)
+from valuenet.snapshot.year_network import (YearNetwork, build_year_network, check_surrogate_keys,
+                                            with_surrogate_keys, years_span)
 from valuenet.spark import create_session
 from valuenet.tracking.guarded import GuardedTracker
 from valuenet.tracking.artifact_frames import artifact_frames_by_year, dynamics_frames_by_year, picture_frames_by_year
@@ -316,17 +316,13 @@ def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: 
     # year measures, the artifacts and the table rows built on them are planned on a short plan that
     # Spark estimates by its size on disk, not on the whole lineage of every metric (docs/benchmarks.md).
     scratch = Scratch(keyed.sparkSession, "node-metrics")
+    rest = _NeedingNoCommunities(network, edges, settings, stages)
     try:
-        per_node = scratch.keep(node_metrics(network, settings, on_stage=stages.done)).cache()
+        per_node = scratch.keep(node_metrics(network, settings, on_stage=stages.done, meanwhile=rest.compute)).cache()
         per_node.count()
         stages.done("node metrics")
-        summaries = network_metrics(network, per_node, settings, on_stage=stages.done)
-        place_pairs = tech_place_pairs(network).cache()
-        year_flows = flows(place_pairs).cache()
-        year_shares = shares(place_pairs, network.years, edges).cache()
-        year_flows.count(), year_shares.count()
-        place_pairs.unpersist()
-        stages.done("flows and shares")
+        summaries = network_metrics(network, per_node, settings, on_stage=stages.done, paths=rest.paths)
+        year_flows, year_shares = rest.flows, rest.shares
         dynamics = year_over_year(network, per_node, previous, new_relation_nodes(edges, years), settings,
                                   on_stage=stages.done,
                                   sizes={year: (row["nodes"], row["edges"]) for year, row in summaries.items()})
@@ -340,6 +336,30 @@ def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: 
                         cached=[per_node, year_flows, year_shares, network.vertices, network.relations, undirected,
                                 *dynamics.cached],
                         scratch=scratch, seconds=stages.total())
+
+
+@dataclass
+class _NeedingNoCommunities:
+    """The metrics of a pass that need no communities: paths, flows and shares (cached), computed
+    by `compute`, which node_metrics runs while Louvain's task runs."""
+
+    network: YearNetwork
+    edges: DataFrame
+    settings: AlgorithmSettings
+    stages: _Stages
+    paths: dict | None = None
+    flows: DataFrame | None = None
+    shares: DataFrame | None = None
+
+    def compute(self) -> None:
+        self.paths = year_paths(self.network, self.settings)
+        self.stages.done("paths")
+        place_pairs = tech_place_pairs(self.network).cache()
+        self.flows = flows(place_pairs).cache()
+        self.shares = shares(place_pairs, self.network.years, self.edges).cache()
+        self.flows.count(), self.shares.count()
+        place_pairs.unpersist()
+        self.stages.done("flows and shares")
 
 
 def _previous_years(spark, warehouse: str, years: list[int], filter_text: str) -> DataFrame:

@@ -125,8 +125,7 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int], plain: boo
     from valuenet.metrics.clustering import average_clustering, local_clustering
     from valuenet.metrics.communities import modularity
     from valuenet.metrics.degrees import degrees
-    from valuenet.metrics.paths import path_statistics
-    from valuenet.metrics.year_metrics import community_partition, pagerank_and_components
+    from valuenet.metrics.year_metrics import community_partition, pagerank_and_components, year_paths
     from valuenet.snapshot.year_network import build_year_network
 
     network = build_year_network(keyed, edges, years)
@@ -152,8 +151,7 @@ def valuenet_years(runtime, settings, keyed, edges, years: list[int], plain: boo
              ("clustering", lambda: average_clustering(local_clustering(network)).collect()),
              ("communities+modularity",
               lambda: modularity(network, community_partition(network, settings).cache()).collect()),
-             ("paths", lambda: path_statistics(network, settings.exact_paths_max_nodes,
-                                               settings.path_sample_sources, settings.seed)),
+             ("paths", lambda: year_paths(network, settings)),
              ("flows+shares", lambda: _flows_and_shares(network, years, edges))]
     ranked = []  # held by a local checkpoint: computed when made
     for name, step in [(name, step) for name, step in steps if name in metrics]:

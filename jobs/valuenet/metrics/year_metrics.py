@@ -3,6 +3,7 @@ writing here)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame
@@ -110,7 +111,8 @@ def _dynamics_settings(d: dict) -> dict:
             "robustness_random_draws": draws, "attachment_min_nodes": min_nodes}
 
 
-def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lambda name: None) -> DataFrame:
+def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lambda name: None,
+                 meanwhile: Callable[[], None] = lambda: None) -> DataFrame:
     """year, vid, id, kind, in_degree, out_degree, degree, pagerank, component, clustering, community
     (one row per vertex and year).
 
@@ -118,7 +120,9 @@ def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lam
     distributed clustering for years too big for one) and the communities are run here, side by
     side (on_stage("pagerank, components, clustering") follows the first, on_stage("communities
     ...") the second); the rest is lazy. Component and community ids are the smallest vid in them
-    (stable from year to year).
+    (stable from year to year). meanwhile: work that does not need the communities, run once
+    PageRank's task is done, while the communities' may still be running (analyze: paths, flows
+    and shares).
     """
     keys = ["year", "vid"]
     big = years_above(network, settings.pagerank_one_task_max_edges)
@@ -133,6 +137,9 @@ def node_metrics(network: YearNetwork, settings: AlgorithmSettings, on_stage=lam
     with begun_beside(network.vertices.sparkSession, partition, beside=not big) as communities_found:
         ranked = pagerank_and_components(network, settings, clustering=True, big=big)
         on_stage("pagerank, components, clustering")
+        # Louvain's task outlasts PageRank's (scale 100: by about two minutes): the other core
+        # does what needs no communities meanwhile
+        meanwhile()
         communities = communities_found()
     on_stage("communities" if big else "communities (begun beside pagerank)")
     result = (network.vertices.select("year", "vid", "id", "kind").join(degrees(network), keys)
@@ -193,13 +200,20 @@ def _community_method(name: str) -> str:
     return name
 
 
+def year_paths(network: YearNetwork, settings: AlgorithmSettings) -> dict:
+    """{year: PathStatistics} of every year of the network, by the configured method (exact up to
+    settings.exact_paths_max_nodes vertices, else sampled sources with a stated bound)."""
+    return path_statistics(network, exact_max_nodes=settings.exact_paths_max_nodes,
+                           sample_sources=settings.path_sample_sources, seed=settings.seed)
+
+
 def network_metrics(network: YearNetwork, per_node: DataFrame, settings: AlgorithmSettings,
-                    on_stage=lambda name: None) -> dict[int, dict]:
+                    on_stage=lambda name: None, paths: dict | None = None) -> dict[int, dict]:
     """{year: the year's network_metrics values} (without filter, versions and run id) for every
     year of the network, also those without a relation.
 
-    per_node: node_metrics(network, settings), preferably cached. Runs the path kernel
-    (exact up to settings.exact_paths_max_nodes vertices, else sampled with a stated bound).
+    per_node: node_metrics(network, settings), preferably cached. paths: year_paths(network,
+    settings) when already computed; else it runs here (then on_stage("paths")).
     """
     spark = per_node.sparkSession
     years = spark.createDataFrame([(y,) for y in network.years], "year int")
@@ -212,10 +226,10 @@ def network_metrics(network: YearNetwork, per_node: DataFrame, settings: Algorit
     for row in rows.values():
         row["communities"] = row["communities"] or 0
     on_stage("network metrics")
-    paths = path_statistics(network, exact_max_nodes=settings.exact_paths_max_nodes,
-                            sample_sources=settings.path_sample_sources, seed=settings.seed)
+    if paths is None:
+        paths = year_paths(network, settings)
+        on_stage("paths")
     for year, row in rows.items():
         row.update(diameter=paths[year].diameter, avg_path_length=paths[year].avg_path_length,
                    path_method=paths[year].method)
-    on_stage("paths")
     return rows
