@@ -321,7 +321,7 @@ def _compute_years(keyed, edges, years, settings, provenance: str, filter_text: 
         per_node = scratch.keep(node_metrics(network, settings, on_stage=stages.done, meanwhile=rest.compute)).cache()
         per_node.count()
         stages.done("node metrics")
-        summaries = network_metrics(network, per_node, settings, on_stage=stages.done, paths=rest.paths)
+        summaries = network_metrics(network, per_node, rest.paths, on_stage=stages.done)
         year_flows, year_shares = rest.flows, rest.shares
         dynamics = year_over_year(network, per_node, previous, new_relation_nodes(edges, years), settings,
                                   on_stage=stages.done,

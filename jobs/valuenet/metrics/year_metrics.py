@@ -207,13 +207,12 @@ def year_paths(network: YearNetwork, settings: AlgorithmSettings) -> dict:
                            sample_sources=settings.path_sample_sources, seed=settings.seed)
 
 
-def network_metrics(network: YearNetwork, per_node: DataFrame, settings: AlgorithmSettings,
-                    on_stage=lambda name: None, paths: dict | None = None) -> dict[int, dict]:
+def network_metrics(network: YearNetwork, per_node: DataFrame, paths: dict,
+                    on_stage=lambda name: None) -> dict[int, dict]:
     """{year: the year's network_metrics values} (without filter, versions and run id) for every
     year of the network, also those without a relation.
 
-    per_node: node_metrics(network, settings), preferably cached. paths: year_paths(network,
-    settings) when already computed; else it runs here (then on_stage("paths")).
+    per_node: node_metrics(network, settings), preferably cached; paths: year_paths(network, settings).
     """
     spark = per_node.sparkSession
     years = spark.createDataFrame([(y,) for y in network.years], "year int")
@@ -226,9 +225,6 @@ def network_metrics(network: YearNetwork, per_node: DataFrame, settings: Algorit
     for row in rows.values():
         row["communities"] = row["communities"] or 0
     on_stage("network metrics")
-    if paths is None:
-        paths = year_paths(network, settings)
-        on_stage("paths")
     for year, row in rows.items():
         row.update(diameter=paths[year].diameter, avg_path_length=paths[year].avg_path_length,
                    path_method=paths[year].method)
